@@ -1,0 +1,96 @@
+// autograd/engine.cpp — the reverse sweep.
+//
+// 1. Topological order of the Variables reachable from the root through nodes (iterative DFS,
+//    so deep ResNets do not overflow the stack).
+// 2. Seed the root's gradient; visit Variables from the root backwards. Each non-leaf hands its
+//    gradient to its node's closure and accumulates the results into its inputs' .grad (a
+//    Variable used twice receives the sum, as the chain rule says).
+// 3. Free as we go: a non-leaf's gradient and its node (with every tensor the closure saved) are
+//    dropped once used, so the graph is gone after backward and memory peaks early.
+#include <unordered_set>
+
+#include "autograd/variable.h"
+#include "core/error.h"
+
+namespace excite {
+
+static void accumulate(Variable& v, Tensor g) {
+  EXCITE_CHECK(g.shape() == v.shape() || g.numel() == v.numel(),
+               "backward: gradient of shape " << g.shape() << " for a variable of shape " << v.shape());
+  if (!v.grad().defined()) {
+    v.grad() = g.reshape(v.shape());
+    return;
+  }
+  // Out of place: the first gradient may share storage with another variable's (an op such as
+  // add hands the same tensor to both inputs), so adding into it could change both.
+  Tensor sum(v.shape());
+  const float* a = v.grad().data();
+  const float* b = g.data();
+  float* dst = sum.data();
+  for (int64_t i = 0, n = g.numel(); i < n; ++i) dst[i] = a[i] + b[i];
+  v.grad() = std::move(sum);
+}
+
+static std::vector<Variable> topological_order(const Variable& root) {
+  std::vector<Variable> order;  // post-order: inputs before the results made from them
+  std::unordered_set<const VariableImpl*> seen;
+  std::vector<std::pair<Variable, size_t>> stack{{root, 0}};
+  seen.insert(root.impl());
+  while (!stack.empty()) {
+    auto& [v, next] = stack.back();
+    const auto& node = v.node();
+    if (node && next < node->inputs.size()) {
+      const Variable& in = node->inputs[next++];
+      if (in.requires_grad() && seen.insert(in.impl()).second) stack.push_back({in, 0});
+    } else {
+      order.push_back(v);
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
+static void run_backward(const Variable& root, Tensor seed) {
+  EXCITE_CHECK(root.requires_grad(),
+               "backward: this Variable does not require grad (no input of the graph requires grad, or it was made "
+               "under NoGradGuard)");
+  std::vector<Variable> order = topological_order(root);
+  Variable r = root;
+  accumulate(r, std::move(seed));
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Variable& v = *it;
+    std::shared_ptr<Node> node = v.node();
+    if (!node) continue;  // a leaf: keeps its gradient
+    Tensor grad = v.grad();
+    v.grad() = Tensor();
+    v.set_node(nullptr);
+    if (!grad.defined()) continue;  // nothing flowed here
+    std::vector<Tensor> input_grads = node->backward(grad);
+    EXCITE_CHECK(input_grads.size() == node->inputs.size(),
+                 "backward of " << node->name << ": returned " << input_grads.size() << " gradients for "
+                                << node->inputs.size() << " inputs");
+    for (size_t i = 0; i < input_grads.size(); ++i) {
+      Variable in = node->inputs[i];
+      if (!in.requires_grad() || !input_grads[i].defined()) continue;
+      EXCITE_CHECK(input_grads[i].numel() == in.numel(),
+                   "backward of " << node->name << ": gradient " << input_grads[i].shape() << " for input " << i
+                                  << " of shape " << in.shape());
+      accumulate(in, std::move(input_grads[i]));
+    }
+  }
+}
+
+void Variable::backward() const {
+  EXCITE_CHECK(defined() && numel() == 1,
+               "backward: needs a scalar (one element) to start from, got " << shape()
+                                                                          << "; pass a gradient of that shape instead");
+  run_backward(*this, Tensor::ones(shape()));
+}
+
+void Variable::backward(const Tensor& grad_output) const {
+  EXCITE_CHECK(grad_output.shape() == shape(),
+               "backward: gradient " << grad_output.shape() << " does not match the variable's shape " << shape());
+  run_backward(*this, grad_output.clone());
+}
+
+}  // namespace excite

@@ -1,0 +1,79 @@
+// autograd/ops/activation.cpp — relu, sigmoid, tanh, hardsigmoid, silu.
+// Each backward multiplies the incoming gradient by the local derivative, written next to it.
+#include <algorithm>
+#include <cmath>
+
+#include "autograd/ops.h"
+
+namespace excite {
+
+namespace {
+
+template <typename F>
+Tensor map(const Tensor& x, F f) {
+  Tensor out(x.shape());
+  const float* px = x.data();
+  float* po = out.data();
+  for (int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
+  return out;
+}
+
+// g[i] * d(i), where d reads the saved tensor s at i.
+template <typename D>
+Tensor chain(const Tensor& g, const Tensor& s, D d) {
+  Tensor out(g.shape());
+  const float* pg = g.data();
+  const float* ps = s.data();
+  float* po = out.data();
+  for (int64_t i = 0, n = g.numel(); i < n; ++i) po[i] = pg[i] * d(ps[i]);
+  return out;
+}
+
+float sigmoid_of(float v) { return 1.f / (1.f + std::exp(-v)); }
+
+}  // namespace
+
+Variable relu(const Variable& x) {
+  Tensor y = map(x.data(), [](float v) { return v > 0.f ? v : 0.f; });
+  // d relu = 1 where the output is positive (torch's convention: 0 at 0)
+  return make_result(y, "relu", {x}, [y](const Tensor& g) {
+    return std::vector<Tensor>{chain(g, y, [](float out) { return out > 0.f ? 1.f : 0.f; })};
+  });
+}
+
+Variable sigmoid(const Variable& x) {
+  Tensor y = map(x.data(), sigmoid_of);
+  // d sigmoid = y (1 - y)
+  return make_result(y, "sigmoid", {x}, [y](const Tensor& g) {
+    return std::vector<Tensor>{chain(g, y, [](float out) { return out * (1.f - out); })};
+  });
+}
+
+Variable tanh(const Variable& x) {
+  Tensor y = map(x.data(), [](float v) { return std::tanh(v); });
+  // d tanh = 1 - y^2
+  return make_result(y, "tanh", {x}, [y](const Tensor& g) {
+    return std::vector<Tensor>{chain(g, y, [](float out) { return 1.f - out * out; })};
+  });
+}
+
+Variable hardsigmoid(const Variable& x) {
+  Tensor y = map(x.data(), [](float v) { return std::clamp(v + 3.f, 0.f, 6.f) / 6.f; });
+  // d = 1/6 strictly inside (-3, 3), 0 outside (torch's convention at the kinks)
+  return make_result(y, "hardsigmoid", {x}, [x = x.data()](const Tensor& g) {
+    return std::vector<Tensor>{chain(g, x, [](float in) { return in > -3.f && in < 3.f ? 1.f / 6.f : 0.f; })};
+  });
+}
+
+Variable silu(const Variable& x) {
+  Tensor y = map(x.data(), [](float v) { return v * sigmoid_of(v); });
+  // d (x s(x)) = s(x) (1 + x (1 - s(x)))
+  return make_result(y, "silu", {x}, [x = x.data()](const Tensor& g) {
+    return std::vector<Tensor>{chain(g, x, [](float in) {
+      const float s = sigmoid_of(in);
+      return s * (1.f + in * (1.f - s));
+    })};
+  });
+}
+
+}  // namespace excite

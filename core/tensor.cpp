@@ -1,0 +1,145 @@
+#include "core/tensor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <sstream>
+
+namespace excite {
+
+// 64-byte aligned storage: one cache line, the width of an AVX-512 register.
+static std::shared_ptr<float[]> allocate(int64_t numel) {
+  const size_t bytes = (static_cast<size_t>(std::max<int64_t>(numel, 1)) * sizeof(float) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, bytes);
+  EXCITE_CHECK(p != nullptr, "tensor: out of memory allocating " << bytes << " bytes");
+  return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
+}
+
+Tensor::Tensor(const Shape& shape) : shape_(shape), numel_(shape.numel()) {
+  for (int64_t s : shape) EXCITE_CHECK(s >= 0, "tensor: negative size in shape " << shape);
+  storage_ = allocate(numel_);
+}
+
+Tensor Tensor::full(const Shape& shape, float value) {
+  Tensor t(shape);
+  t.fill(value);
+  return t;
+}
+
+Tensor Tensor::from(const Shape& shape, const std::vector<float>& values) {
+  EXCITE_CHECK(static_cast<int64_t>(values.size()) == shape.numel(),
+               "tensor: " << values.size() << " values given for shape " << shape << " (" << shape.numel()
+                          << " elements)");
+  Tensor t(shape);
+  std::copy(values.begin(), values.end(), t.data());
+  return t;
+}
+
+Tensor Tensor::uniform(const Shape& shape, float lo, float hi, Generator& gen) {
+  Tensor t(shape);
+  for (float& v : t) v = gen.uniform(lo, hi);
+  return t;
+}
+
+Tensor Tensor::normal(const Shape& shape, float mean, float std, Generator& gen) {
+  Tensor t(shape);
+  for (float& v : t) v = gen.normal(mean, std);
+  return t;
+}
+
+float& Tensor::operator[](int64_t i) {
+  EXCITE_CHECK(i >= 0 && i < numel_, "tensor: flat index " << i << " out of range for " << shape_);
+  return data()[i];
+}
+
+float Tensor::operator[](int64_t i) const {
+  EXCITE_CHECK(i >= 0 && i < numel_, "tensor: flat index " << i << " out of range for " << shape_);
+  return data()[i];
+}
+
+int64_t Tensor::flat_index(std::initializer_list<int64_t> index) const {
+  EXCITE_CHECK(static_cast<int64_t>(index.size()) == dim(),
+               "tensor: " << index.size() << " indices given for a " << dim() << "-d tensor " << shape_);
+  int64_t flat = 0, d = 0;
+  for (int64_t i : index) {
+    EXCITE_CHECK(i >= 0 && i < shape_[d], "tensor: index " << i << " out of range in dimension " << d << " of " << shape_);
+    flat = flat * shape_[d++] + i;
+  }
+  return flat;
+}
+
+float& Tensor::at(std::initializer_list<int64_t> index) { return data()[flat_index(index)]; }
+float Tensor::at(std::initializer_list<int64_t> index) const { return data()[flat_index(index)]; }
+
+float Tensor::item() const {
+  EXCITE_CHECK(numel_ == 1, "tensor: item() needs exactly one element, got shape " << shape_);
+  return data()[0];
+}
+
+Tensor Tensor::reshape(const Shape& shape) const {
+  std::vector<int64_t> dims = shape.dims();
+  int64_t known = 1, infer = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      EXCITE_CHECK(infer < 0, "reshape: at most one -1 allowed, got " << shape);
+      infer = static_cast<int64_t>(i);
+    } else {
+      EXCITE_CHECK(dims[i] >= 0, "reshape: negative size in " << shape);
+      known *= dims[i];
+    }
+  }
+  if (infer >= 0) {
+    EXCITE_CHECK(known > 0 && numel_ % known == 0, "reshape: cannot view " << shape_ << " as " << shape);
+    dims[infer] = numel_ / known;
+  }
+  Shape target(dims);
+  EXCITE_CHECK(target.numel() == numel_,
+               "reshape: cannot view " << shape_ << " (" << numel_ << " elements) as " << target << " ("
+                                       << target.numel() << " elements)");
+  Tensor view = *this;
+  view.shape_ = target;
+  return view;
+}
+
+Tensor Tensor::clone() const {
+  if (!defined()) return {};
+  Tensor t(shape_);
+  std::memcpy(t.data(), data(), sizeof(float) * numel_);
+  return t;
+}
+
+void Tensor::fill(float value) { std::fill(begin(), end(), value); }
+
+void Tensor::copy_from(const Tensor& other) {
+  EXCITE_CHECK(other.numel() == numel_, "tensor: copy_from " << other.shape() << " into " << shape_ << " needs equal sizes");
+  std::memcpy(data(), other.data(), sizeof(float) * numel_);
+}
+
+std::string Tensor::str(int64_t max_values) const {
+  std::ostringstream os;
+  os << "Tensor" << shape_ << " {";
+  for (int64_t i = 0; i < std::min(numel_, max_values); ++i) os << (i ? ", " : "") << data()[i];
+  if (numel_ > max_values) os << ", ...";
+  os << "}";
+  return os.str();
+}
+
+float max_abs_diff(const Tensor& a, const Tensor& b) {
+  EXCITE_CHECK(a.shape() == b.shape(), "max_abs_diff: shapes differ, " << a.shape() << " vs " << b.shape());
+  float m = 0.f;
+  for (int64_t i = 0; i < a.numel(); ++i) {
+    const float d = std::fabs(a.data()[i] - b.data()[i]);
+    if (!(d <= m)) m = std::isnan(d) ? std::numeric_limits<float>::infinity() : d;
+  }
+  return m;
+}
+
+bool all_finite(const Tensor& t) {
+  for (float v : t)
+    if (!std::isfinite(v)) return false;
+  return true;
+}
+
+}  // namespace excite

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# scripts/setup.sh — installs what excite needs from Debian's archive (only what is missing),
+# then configures and builds into build/. Safe to run again: it does nothing it need not do.
+#
+#   bash scripts/setup.sh            # packages + Release build
+#   EXCITE_BUILD_DIR=build-asan EXCITE_CMAKE_ARGS="-DEXCITE_SANITIZE=ON" bash scripts/setup.sh
+#
+# Not root and packages missing: prints the exact `sudo apt-get install ...` line and stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ cmake make pkg-config
+  libopenblas-openmp-dev   # GEMM; the OpenMP build on purpose, see core/blas.cpp
+  libstb-dev               # stb_image: JPEG/PNG/BMP decoding
+  catch2                   # the test framework (2.13)
+  zlib1g-dev               # .gz IDX files
+  libcli11-dev             # the command line
+  nlohmann-json3-dev       # configs, safetensors headers, JSON output
+  dataset-fashion-mnist    # the default training data
+  gnuplot-nox              # training and ablation plots (PNG)
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "excite setup: missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "excite setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_dir=${EXCITE_BUILD_DIR:-build}
+# shellcheck disable=SC2086
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release ${EXCITE_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"

@@ -1,0 +1,116 @@
+// Gradient check of every foundation op, for every input, on random shapes.
+#include <catch2/catch.hpp>
+
+#include "gradcheck.h"
+
+using namespace excite;
+using namespace excite::testing;
+
+namespace {
+
+void expect_grads(const VariableFn& f, const std::vector<Tensor>& inputs, GradCheckOptions options = {}) {
+  GradCheckResult r = check_gradients(f, inputs, options);
+  INFO(r.report);
+  CHECK(r.ok);
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: binary ops with broadcasting") {
+  Generator gen(1);
+  const std::vector<std::pair<Shape, Shape>> pairs = {
+      {{3, 4}, {3, 4}}, {{5, 4}, {4}}, {{2, 3, 4, 5}, {1, 3, 1, 1}}, {{2, 3, 1}, {1, 1, 4}}, {{4}, {}}};
+  for (auto& [sa, sb] : pairs) {
+    INFO(sa << " with " << sb);
+    Tensor a = random_input(sa, gen), b = random_input(sb, gen, 0.5f, 1.5f);
+    expect_grads([](auto& v) { return add(v[0], v[1]); }, {a, b});
+    expect_grads([](auto& v) { return sub(v[0], v[1]); }, {a, b});
+    expect_grads([](auto& v) { return mul(v[0], v[1]); }, {a, b});
+    expect_grads([](auto& v) { return div(v[0], v[1]); }, {a, b});
+  }
+}
+
+TEST_CASE("gradcheck: unary ops and activations") {
+  Generator gen(2);
+  Tensor x = random_input({2, 3, 5}, gen, -2.f, 2.f);
+  expect_grads([](auto& v) { return neg(v[0]); }, {x});
+  expect_grads([](auto& v) { return v[0] * 3.f + 1.f; }, {x});
+  expect_grads([](auto& v) { return exp(v[0]); }, {x});
+  expect_grads([](auto& v) { return log(v[0]); }, {random_input({7}, gen, 0.5f, 3.f)});
+  expect_grads([](auto& v) { return relu(v[0]); }, {x});
+  expect_grads([](auto& v) { return sigmoid(v[0]); }, {x});
+  expect_grads([](auto& v) { return tanh(v[0]); }, {x});
+  expect_grads([](auto& v) { return silu(v[0]); }, {x});
+  Tensor h = random_input({4, 6}, gen, -5.f, 5.f);
+  for (float& e : h)
+    if (std::abs(std::abs(e) - 3.f) < 0.05f) e = 1.f;  // off the kinks at +-3
+  expect_grads([](auto& v) { return hardsigmoid(v[0]); }, {h});
+}
+
+TEST_CASE("gradcheck: reductions and reshapes") {
+  Generator gen(3);
+  Tensor x = random_input({2, 3, 4}, gen);
+  expect_grads([](auto& v) { return sum(v[0]); }, {x});
+  expect_grads([](auto& v) { return mean(v[0]); }, {x});
+  expect_grads([](auto& v) { return sum(v[0], {1}); }, {x});
+  expect_grads([](auto& v) { return mean(v[0], {0, 2}, true); }, {x});
+  expect_grads([](auto& v) { return mean(v[0], {-1}); }, {x});
+  expect_grads([](auto& v) { return reshape(v[0], {4, 6}); }, {x});
+  expect_grads([](auto& v) { return flatten(v[0]); }, {x});
+}
+
+TEST_CASE("gradcheck: matmul, linear, channel_scale") {
+  Generator gen(4);
+  expect_grads([](auto& v) { return matmul(v[0], v[1]); }, {random_input({3, 5}, gen), random_input({5, 2}, gen)});
+  expect_grads([](auto& v) { return linear(v[0], v[1], v[2]); },
+               {random_input({4, 6}, gen), random_input({3, 6}, gen), random_input({3}, gen)});
+  expect_grads([](auto& v) { return linear(v[0], v[1], Variable()); },
+               {random_input({4, 6}, gen), random_input({3, 6}, gen)});
+  expect_grads([](auto& v) { return channel_scale(v[0], v[1]); },
+               {random_input({2, 3, 4, 5}, gen), random_input({2, 3}, gen)});
+}
+
+TEST_CASE("gradcheck: a graph that uses one input twice, and a diamond") {
+  Generator gen(5);
+  Tensor x = random_input({3, 4}, gen);
+  expect_grads([](auto& v) { return mul(v[0], v[0]); }, {x});
+  expect_grads([](auto& v) {
+    Variable a = sigmoid(v[0]);
+    Variable b = tanh(v[0]);
+    return add(mul(a, b), a);
+  }, {x});
+}
+
+TEST_CASE("engine: accumulation, no-grad, freed graph, errors") {
+  Variable x(Tensor::from({2}, {1.f, 2.f}), true);
+  Variable y = sum(mul(x, x));  // dy/dx = 2x
+  y.backward();
+  CHECK(x.grad()[0] == Approx(2.f));
+  CHECK(x.grad()[1] == Approx(4.f));
+  CHECK(y.is_leaf());  // the graph is freed after backward
+  Variable y2 = sum(x);
+  y2.backward();  // gradients accumulate across backward calls
+  CHECK(x.grad()[1] == Approx(5.f));
+  x.zero_grad();
+  CHECK_FALSE(x.grad().defined());
+  {
+    NoGradGuard guard;
+    Variable z = mul(x, x);
+    CHECK_FALSE(z.requires_grad());
+    CHECK_THROWS_WITH(sum(z).backward(), Catch::Contains("does not require grad"));
+  }
+  Variable v = mul(x, x);
+  CHECK_THROWS_WITH(v.backward(), Catch::Contains("needs a scalar"));
+  CHECK_THROWS_WITH(add(Variable(Tensor::zeros({2, 3})), Variable(Tensor::zeros({4}))),
+                    Catch::Contains("add: shapes [2, 3] and [4] cannot be broadcast"));
+  CHECK_THROWS_WITH(matmul(Variable(Tensor::zeros({2, 3})), Variable(Tensor::zeros({2, 3}))),
+                    Catch::Contains("matmul: expected [M, K] x [K, N], got [2, 3] x [2, 3]"));
+}
+
+TEST_CASE("engine: a deep chain does not overflow the stack") {
+  Variable x(Tensor::ones({1}), true);
+  Variable y = x;
+  for (int i = 0; i < 100000; ++i) y = add_scalar(y, 0.f);
+  sum(y).backward();
+  CHECK(x.grad()[0] == 1.f);
+}

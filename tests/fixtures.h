@@ -1,0 +1,23 @@
+// tests/fixtures.h — paths of test data and the PyTorch fixtures.
+//
+// Fixtures are safetensors files written by tests/reference/make_fixtures.py (PyTorch, run once
+// by a developer, committed) into tests/fixtures/; the suite itself needs no Python.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/safetensors.h"
+
+namespace excite::testing {
+
+std::string source_dir();                       // the repository root
+std::string shared_dir();                        // ../shared beside the repository
+SafetensorsFile load_fixture(const std::string& name);  // tests/fixtures/<name>.safetensors
+// A fresh, empty temporary directory for one test (removed by the OS's tmp cleaning).
+std::string temp_dir(const std::string& tag);
+
+// Relative error max|a - b| / max(max|b|, floor): the parity measure used against PyTorch.
+float relative_error(const Tensor& actual, const Tensor& expected, float floor = 1.f);
+
+}  // namespace excite::testing
