@@ -114,3 +114,20 @@ TEST_CASE("engine: a deep chain does not overflow the stack") {
   sum(y).backward();
   CHECK(x.grad()[0] == 1.f);
 }
+
+TEST_CASE("gradcheck itself catches a wrong backward") {
+  // y = x^2 with a backward that forgets the factor 2.
+  auto wrong_square = [](const std::vector<Variable>& v) {
+    Tensor y = v[0].data().clone();
+    for (float& e : y) e *= e;
+    return make_result(y, "wrong_square", {v[0]}, [x = v[0].data()](const Tensor& g) {
+      Tensor dx = g.clone();
+      for (int64_t i = 0; i < dx.numel(); ++i) dx.data()[i] *= x.data()[i];
+      return std::vector<Tensor>{dx};
+    });
+  };
+  Generator gen(6);
+  GradCheckResult r = check_gradients(wrong_square, {random_input({5}, gen, 0.5f, 1.f)});
+  CHECK_FALSE(r.ok);
+  CHECK_THAT(r.report, Catch::Contains("input 0 [5]"));
+}
