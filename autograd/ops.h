@@ -95,4 +95,8 @@ Variable dropout(const Variable& x, float p, bool training, Generator& gen = glo
 // With label_smoothing e the target is (1 - e) one-hot + e / K uniform, as torch.
 Variable cross_entropy(const Variable& logits, const std::vector<int64_t>& labels, float label_smoothing = 0.f);
 
+// --- metrics (not differentiable; plain Tensors) ---
+// core/kernels/metrics.h: topk_correct(logits [N, K], labels [N], k) -> how many samples have
+// their label among the k largest logits (top-1 / top-5 accuracy numerators).
+
 }  // namespace excite

@@ -1,0 +1,124 @@
+// The fast convolution kernels (im2col + sgemm, threaded over samples) against their naive twin,
+// on odd shapes, strides 1/2, padding 0/1/3, dilation 2, groups (incl. depthwise) and 1x1.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "core/blas.h"
+#include "core/kernels/conv.h"
+#include "core/tensor.h"
+
+using namespace excite;
+
+namespace {
+
+std::string describe(const ConvGeometry& g) {
+  std::ostringstream os;
+  os << "x [" << g.N << ", " << g.C << ", " << g.H << ", " << g.W << "] w [" << g.OC << ", " << g.Cg() << ", " << g.KH
+     << ", " << g.KW << "] stride (" << g.stride_h << ", " << g.stride_w << ") pad (" << g.pad_h << ", " << g.pad_w
+     << ") dilation (" << g.dilation_h << ", " << g.dilation_w << ") groups " << g.groups;
+  return os.str();
+}
+
+const std::vector<ConvGeometry> kGeometries = {
+    {.N = 3, .C = 5, .H = 7, .W = 9, .OC = 6, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 2, .C = 3, .H = 11, .W = 8, .OC = 4, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2},
+    {.N = 4, .C = 3, .H = 9, .W = 10, .OC = 5, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1},
+    {.N = 2, .C = 2, .H = 6, .W = 7, .OC = 3, .KH = 7, .KW = 7, .pad_h = 3, .pad_w = 3},
+    {.N = 2, .C = 3, .H = 13, .W = 12, .OC = 4, .KH = 7, .KW = 7, .stride_h = 2, .stride_w = 2, .pad_h = 3, .pad_w = 3},
+    {.N = 3, .C = 4, .H = 9, .W = 11, .OC = 5, .KH = 3, .KW = 3, .pad_h = 2, .pad_w = 2, .dilation_h = 2,
+     .dilation_w = 2},
+    {.N = 2, .C = 4, .H = 10, .W = 9, .OC = 3, .KH = 3, .KW = 2, .stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 0,
+     .dilation_h = 1, .dilation_w = 2},
+    {.N = 3, .C = 6, .H = 7, .W = 5, .OC = 4, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1, .groups = 2},
+    {.N = 2, .C = 5, .H = 8, .W = 9, .OC = 5, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
+     .groups = 5},  // depthwise
+    {.N = 2, .C = 4, .H = 6, .W = 6, .OC = 8, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1, .groups = 4},  // multiplier 2
+    {.N = 5, .C = 7, .H = 5, .W = 6, .OC = 9, .KH = 1, .KW = 1},                                      // pointwise
+    {.N = 3, .C = 6, .H = 9, .W = 7, .OC = 4, .KH = 1, .KW = 1, .stride_h = 2, .stride_w = 2},         // shortcut
+    {.N = 2, .C = 4, .H = 5, .W = 5, .OC = 6, .KH = 1, .KW = 1, .groups = 2},
+    {.N = 1, .C = 3, .H = 8, .W = 8, .OC = 4, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},  // fewer samples than threads
+    {.N = 2, .C = 2, .H = 3, .W = 3, .OC = 2, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1},
+};
+
+void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
+  INFO(describe(g) << (with_bias ? " with bias" : " without bias"));
+  Tensor x = Tensor::uniform({g.N, g.C, g.H, g.W}, -1, 1, gen);
+  Tensor w = Tensor::uniform({g.OC, g.Cg(), g.KH, g.KW}, -1, 1, gen);
+  Tensor b = Tensor::uniform({g.OC}, -1, 1, gen);
+  Tensor dy = Tensor::uniform({g.N, g.OC, g.OH(), g.OW()}, -1, 1, gen);
+  const float* bp = with_bias ? b.data() : nullptr;
+
+  Tensor y_fast(dy.shape()), y_naive(dy.shape());
+  conv2d_forward(x.data(), w.data(), bp, y_fast.data(), g);
+  conv2d_forward_naive(x.data(), w.data(), bp, y_naive.data(), g);
+  CHECK(max_abs_diff(y_fast, y_naive) < 1e-4f);
+
+  Tensor dx_fast(x.shape()), dx_naive(x.shape()), dw_fast(w.shape()), dw_naive(w.shape()), db_fast({g.OC}),
+      db_naive({g.OC});
+  dx_fast.fill(7.f);  // outputs are overwritten, not accumulated into
+  dw_fast.fill(7.f);
+  conv2d_backward(dy.data(), x.data(), w.data(), dx_fast.data(), dw_fast.data(), db_fast.data(), g);
+  conv2d_backward_naive(dy.data(), x.data(), w.data(), dx_naive.data(), dw_naive.data(), db_naive.data(), g);
+  CHECK(max_abs_diff(dx_fast, dx_naive) < 1e-4f);
+  CHECK(max_abs_diff(dw_fast, dw_naive) < 1e-4f * static_cast<float>(g.N));
+  CHECK(max_abs_diff(db_fast, db_naive) < 1e-4f * static_cast<float>(g.N));
+
+  // Each gradient alone (the others null) gives the same values.
+  Tensor dx_only(x.shape()), dw_only(w.shape());
+  conv2d_backward(dy.data(), x.data(), w.data(), dx_only.data(), nullptr, nullptr, g);
+  conv2d_backward(dy.data(), x.data(), w.data(), nullptr, dw_only.data(), nullptr, g);
+  CHECK(max_abs_diff(dx_only, dx_fast) == 0.f);
+  CHECK(max_abs_diff(dw_only, dw_fast) == 0.f);
+}
+
+}  // namespace
+
+TEST_CASE("conv2d kernels: fast matches naive on odd shapes, strides, padding, dilation, groups, 1x1") {
+  Generator gen(21);
+  for (const ConvGeometry& g : kGeometries) {
+    check_twins(g, true, gen);
+    check_twins(g, false, gen);
+  }
+}
+
+TEST_CASE("conv2d kernels: fast matches naive with 1 thread and with 2 threads") {
+  Generator gen(22);
+  const int before = num_threads();
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    INFO(threads << " threads");
+    check_twins(kGeometries[0], true, gen);
+    check_twins(kGeometries[4], false, gen);
+    check_twins(kGeometries[8], true, gen);
+    check_twins(kGeometries[11], true, gen);
+  }
+  set_num_threads(before);
+}
+
+TEST_CASE("conv2d kernels: col2im is the adjoint of im2col") {
+  // <im2col(x), c> == <x, col2im(c)> for every x and c: the property the backward relies on.
+  Generator gen(23);
+  for (const ConvGeometry& g : kGeometries) {
+    INFO(describe(g));
+    const int64_t rows = g.col_rows(), P = g.OH() * g.OW();
+    Tensor x = Tensor::uniform({g.Cg(), g.H, g.W}, -1, 1, gen);
+    Tensor c = Tensor::uniform({rows, P}, -1, 1, gen);
+    Tensor col({rows, P}), back = Tensor::zeros(x.shape());
+    im2col(x.data(), g, col.data());
+    col2im(c.data(), g, back.data());
+    double lhs = 0, rhs = 0;
+    for (int64_t i = 0; i < col.numel(); ++i) lhs += static_cast<double>(col.data()[i]) * c.data()[i];
+    for (int64_t i = 0; i < x.numel(); ++i) rhs += static_cast<double>(x.data()[i]) * back.data()[i];
+    CHECK(std::abs(lhs - rhs) < 1e-3);
+  }
+}
+
+TEST_CASE("conv2d kernels: output size follows torch's formula") {
+  ConvGeometry g{.H = 32, .W = 32, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1};
+  CHECK(g.OH() == 16);
+  CHECK(g.OW() == 16);
+  ConvGeometry d{.H = 10, .W = 9, .KH = 3, .KW = 3, .pad_h = 0, .pad_w = 0, .dilation_h = 2, .dilation_w = 3};
+  CHECK(d.OH() == 6);  // (10 - 2*2 - 1) / 1 + 1
+  CHECK(d.OW() == 3);  // (9 - 3*2 - 1) / 1 + 1
+}
