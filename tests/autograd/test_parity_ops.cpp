@@ -78,6 +78,12 @@ void run_case(const std::string& fixture, const SafetensorsFile& f, const std::s
   }
 }
 
+std::vector<int64_t> to_labels(const Tensor& t) {
+  std::vector<int64_t> labels;
+  for (float v : t) labels.push_back(static_cast<int64_t>(v));
+  return labels;
+}
+
 Variable maybe(const Inputs& in, const std::string& key) {
   auto it = in.find(key);
   return it == in.end() ? Variable() : it->second;
@@ -129,6 +135,77 @@ TEST_CASE("parity: linear with and without bias") {
     SECTION(name) {
       run_case("linear", f, name, {"x", "weight", "bias"},
                [](Inputs& v) { return linear(v["x"], v["weight"], maybe(v, "bias")); });
+    }
+  }
+}
+
+TEST_CASE("parity: conv2d (strides 1/2, paddings 0/1/3, dilation 2, groups, depthwise, 1x1, rectangular)") {
+  const SafetensorsFile f = load_fixture("conv2d");
+  for (const json& c : cases_of(f)) {
+    const std::string name = c["name"];
+    SECTION(name) {
+      Conv2dParams p;
+      p.stride_h = c["stride"][0], p.stride_w = c["stride"][1];
+      p.pad_h = c["padding"][0], p.pad_w = c["padding"][1];
+      p.dilation_h = c["dilation"][0], p.dilation_w = c["dilation"][1];
+      p.groups = c["groups"];
+      run_case("conv2d", f, name, {"x", "weight", "bias"},
+               [&](Inputs& v) { return conv2d(v["x"], v["weight"], maybe(v, "bias"), p); });
+    }
+  }
+}
+
+TEST_CASE("parity: batch_norm in train mode (with the running-statistics update) and eval mode") {
+  const SafetensorsFile f = load_fixture("batch_norm");
+  for (const json& c : cases_of(f)) {
+    const std::string name = c["name"];
+    SECTION(name) {
+      const bool training = c["training"];
+      const float momentum = c["momentum"], eps = c["eps"];
+      Tensor running_mean = f.at(name + ".running_mean").clone();
+      Tensor running_var = f.at(name + ".running_var").clone();
+      run_case("batch_norm", f, name, {"x", "weight", "bias"}, [&](Inputs& v) {
+        return batch_norm(v["x"], maybe(v, "weight"), maybe(v, "bias"), running_mean, running_var, training, momentum,
+                          eps);
+      });
+      check_close("batch_norm/" + name + " running_mean", running_mean, f.at(name + ".running_mean_after"), kTolerance);
+      check_close("batch_norm/" + name + " running_var", running_var, f.at(name + ".running_var_after"), kTolerance);
+    }
+  }
+}
+
+TEST_CASE("parity: max_pool2d and avg_pool2d (padding, count_include_pad), global average and max pooling") {
+  const SafetensorsFile f = load_fixture("pool");
+  for (const json& c : cases_of(f)) {
+    const std::string name = c["name"], kind = c["kind"];
+    SECTION(name) {
+      if (kind == "global_avg") {
+        run_case("pool", f, name, {"x"}, [](Inputs& v) { return global_avg_pool(v["x"]); });
+      } else if (kind == "global_max") {
+        run_case("pool", f, name, {"x"}, [](Inputs& v) { return global_max_pool(v["x"]); });
+      } else {
+        Pool2dParams p;
+        p.kernel_h = c["kernel"][0], p.kernel_w = c["kernel"][1];
+        p.stride_h = c["stride"][0], p.stride_w = c["stride"][1];
+        p.pad_h = c["padding"][0], p.pad_w = c["padding"][1];
+        p.count_include_pad = c["count_include_pad"];
+        run_case("pool", f, name, {"x"}, [&](Inputs& v) {
+          return kind == "max" ? max_pool2d(v["x"], p) : avg_pool2d(v["x"], p);
+        });
+      }
+    }
+  }
+}
+
+TEST_CASE("parity: cross_entropy, with label smoothing and with large logits") {
+  const SafetensorsFile f = load_fixture("cross_entropy");
+  for (const json& c : cases_of(f)) {
+    const std::string name = c["name"];
+    SECTION(name) {
+      const float smoothing = c["label_smoothing"];
+      const std::vector<int64_t> labels = to_labels(f.at(name + ".labels"));
+      run_case("cross_entropy", f, name, {"logits"},
+               [&](Inputs& v) { return cross_entropy(v["logits"], labels, smoothing); });
     }
   }
 }
