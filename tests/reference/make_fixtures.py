@@ -576,8 +576,26 @@ def fx_model_seed_seresnet():
     fx.write()
 
 
+def fx_module_small_cnn():
+    """A small CNN from torch.nn modules, so module names (Sequential's 0, 1, ...), BN buffers and
+    the module wrappers are checked before the zoo: 3x3x11x13 input, 5 classes. (A conv bias
+    straight before a train-mode BN has a zero gradient: compared, it would be rounding noise.)"""
+    torch.manual_seed(202)
+    fx = Fixture("module_small_cnn")
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, 1, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(3, 2, 1),
+        nn.Conv2d(8, 16, 3, 2, 1, bias=True), nn.SiLU(), nn.BatchNorm2d(16), nn.AvgPool2d(2, 2, 1),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5))
+    x = torch.randn(3, 3, 11, 13)
+    labels = torch.tensor([4, 0, 2])
+    fx.meta["model"] = repr(model)
+    model_fixture(fx, model, x, labels)
+    fx.write()
+
+
 def main():
     fixtures = {
+        "module_small_cnn": fx_module_small_cnn,
         "hash_check": fx_hash_check,
         "conv2d": fx_conv2d,
         "batch_norm": fx_batch_norm,
