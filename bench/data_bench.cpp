@@ -1,0 +1,91 @@
+// bench/data_bench.cpp — loader-only throughput (images/s), no model.
+//
+//   bench_data_bench [--cifar DIR] [--folder DIR] [--epochs N]
+//
+// 1. CIFAR-10 train (50,000 images in memory as uint8): random crop 32 (padding 4) + flip +
+//    normalise, batch 128, shuffled, for 0, 1 and 2 workers.
+// 2. An image folder of JPEGs (default: shared/datasets/cifar10-jpeg-mini/train, 500 images):
+//    decode + random-resized-crop to 224 + flip + normalise, batch 128, for 0, 1 and 2 workers.
+// The consumer only touches each batch, so the figure is what the loader can deliver; compare it
+// with the training step's images/s. Directories default to locate.h's search (run from the
+// repository root, ../shared/datasets is found).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "data/cifar.h"
+#include "data/image_folder.h"
+#include "data/loader.h"
+
+using namespace excite;
+using namespace excite::data;
+
+static double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Images per second over `epochs` full passes (after one untimed batch to start the threads).
+static double measure(Loader& loader, int epochs, int64_t* images_out) {
+  int64_t images = 0;
+  double checksum = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int e = 0; e < epochs; ++e) {
+    loader.set_epoch(e);
+    for (const Batch& b : loader) {
+      images += b.size();
+      checksum += b.images[0];
+    }
+  }
+  const double s = seconds_since(t0);
+  if (checksum == 12345.678) std::printf("(checksum)\n");
+  *images_out = images;
+  return images / s;
+}
+
+int main(int argc, char** argv) {
+  std::string cifar_flag, folder;
+  int epochs = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--cifar")) cifar_flag = argv[i + 1];
+    if (!std::strcmp(argv[i], "--folder")) folder = argv[i + 1];
+    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
+  }
+  try {
+    {
+      const auto t0 = std::chrono::steady_clock::now();
+      const Cifar10 train(cifar_flag, Split::Train);
+      std::printf("%s\n  loaded in %.2f s\n", train.description().c_str(), seconds_since(t0));
+      for (int workers : {0, 1, 2}) {
+        Loader loader(train, {.batch_size = 128, .shuffle = true, .workers = workers, .seed = 0},
+                      cifar_train_transforms());
+        int64_t images = 0;
+        const double rate = measure(loader, epochs, &images);
+        std::printf("  CIFAR-10 crop+flip+normalise, batch 128, workers %d: %lld images, %.0f images/s\n", workers,
+                    static_cast<long long>(images), rate);
+      }
+    }
+    {
+      if (folder.empty())
+        for (const char* place : {"../shared/datasets/cifar10-jpeg-mini/train", "shared/datasets/cifar10-jpeg-mini/train"})
+          if (std::filesystem::exists(place)) folder = place;
+      if (folder.empty()) folder = "../shared/datasets/cifar10-jpeg-mini/train";
+      const ImageFolder jpegs(folder);
+      std::printf("%s\n", jpegs.description().c_str());
+      for (int workers : {0, 1, 2}) {
+        Loader loader(jpegs, {.batch_size = 128, .shuffle = true, .workers = workers, .seed = 0},
+                      imagenet_train_transforms(224));
+        int64_t images = 0;
+        const double rate = measure(loader, 4 * epochs, &images);
+        std::printf("  JPEG decode+random-resized-crop 224+flip+normalise, batch 128, workers %d: %lld images, "
+                    "%.0f images/s\n",
+                    workers, static_cast<long long>(images), rate);
+      }
+    }
+  } catch (const Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

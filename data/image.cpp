@@ -1,0 +1,75 @@
+// data/image.cpp — Image construction and decoding through Debian's compiled stb_image.
+#include "data/image.h"
+
+#include <stb/stb_image.h>
+
+#include <memory>
+
+#include "core/error.h"
+#include "data/file_io.h"
+
+namespace excite::data {
+
+Image::Image(int64_t h, int64_t w, int64_t c, uint8_t fill) : height(h), width(w), channels(c) {
+  EXCITE_CHECK(h >= 0 && w >= 0 && c >= 1 && c <= 4,
+               "image: invalid size " << h << "x" << w << "x" << c << " (expected H x W x C with C in 1..4)");
+  pixels.assign(static_cast<size_t>(h * w * c), fill);
+}
+
+std::string Image::shape_str() const {
+  return std::to_string(height) + "x" + std::to_string(width) + "x" + std::to_string(channels);
+}
+
+Image decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels) {
+  EXCITE_CHECK(channels == 1 || channels == 3, "decode_image: channels must be 1 or 3, got " << channels);
+  EXCITE_CHECK(!bytes.empty(), "image '" << name << "': the file is empty (expected a JPEG, PNG or BMP image)");
+  EXCITE_CHECK(bytes.size() <= static_cast<size_t>(INT32_MAX), "image '" << name << "': file too large to decode");
+  int w = 0, h = 0, file_channels = 0;
+  std::unique_ptr<stbi_uc, void (*)(void*)> data(
+      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &file_channels, channels),
+      stbi_image_free);
+  EXCITE_CHECK(data != nullptr, "image '" << name << "': cannot decode (" << stbi_failure_reason()
+                                          << "); expected a JPEG, PNG or BMP image. Remove or replace the file, "
+                                             "or skip bad files with ImageFolderOptions{.on_bad_file = BadFile::Skip}");
+  Image image;
+  image.height = h;
+  image.width = w;
+  image.channels = channels;
+  image.pixels.assign(data.get(), data.get() + static_cast<size_t>(w) * h * channels);
+  return image;
+}
+
+Image load_image(const std::string& path, int channels) {
+  const std::vector<uint8_t> bytes = read_file(path, "image");
+  return decode_image(bytes, path, channels);
+}
+
+bool probe_image(const std::string& path, int64_t* height, int64_t* width, int64_t* channels, std::string* why) {
+  int w = 0, h = 0, c = 0;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    *why = "cannot open the file";
+    return false;
+  }
+  const int ok = stbi_info_from_file(f, &w, &h, &c);
+  std::fclose(f);
+  if (!ok) {
+    *why = stbi_failure_reason();
+    return false;
+  }
+  *height = h;
+  *width = w;
+  *channels = c;
+  return true;
+}
+
+Tensor image_to_tensor(const Image& image) {
+  Tensor out({image.channels, image.height, image.width});
+  const int64_t plane = image.height * image.width;
+  for (int64_t p = 0; p < plane; ++p)
+    for (int64_t c = 0; c < image.channels; ++c)
+      out.data()[c * plane + p] = image.pixels[static_cast<size_t>(p * image.channels + c)] * (1.f / 255.f);
+  return out;
+}
+
+}  // namespace excite::data
