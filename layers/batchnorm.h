@@ -26,8 +26,8 @@ class BatchNorm2d : public Module {
   Variable forward(const Variable& x) override;
 
   const BatchNorm2dOptions& options() const { return options_; }
-  const Variable& weight() const { return weight_; }  // undefined without affine
-  const Variable& bias() const { return bias_; }
+  Variable weight() const { return weight_; }  // undefined without affine
+  Variable bias() const { return bias_; }
 
  private:
   BatchNorm2dOptions options_;

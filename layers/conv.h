@@ -28,8 +28,8 @@ class Conv2d : public Module {
   int64_t own_macs(const Shape& input, const Shape& output) const override;
 
   const Conv2dOptions& options() const { return options_; }
-  const Variable& weight() const { return weight_; }
-  const Variable& bias() const { return bias_; }  // undefined when options.bias is false
+  Variable weight() const { return weight_; }
+  Variable bias() const { return bias_; }  // undefined when options.bias is false
 
  private:
   Conv2dOptions options_;

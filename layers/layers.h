@@ -12,3 +12,8 @@
 #include "layers/sequential.h"
 #include "layers/simple.h"
 #include "layers/state_dict.h"
+#include "layers/residual.h"
+#include "layers/resnet.h"
+#include "layers/se.h"
+#include "layers/se_block.h"
+#include "layers/zoo.h"

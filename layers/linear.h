@@ -22,8 +22,8 @@ class Linear : public Module {
   int64_t own_macs(const Shape& input, const Shape& output) const override;
 
   const LinearOptions& options() const { return options_; }
-  const Variable& weight() const { return weight_; }
-  const Variable& bias() const { return bias_; }  // undefined when options.bias is false
+  Variable weight() const { return weight_; }
+  Variable bias() const { return bias_; }  // undefined when options.bias is false
 
  private:
   LinearOptions options_;

@@ -1,0 +1,109 @@
+#include "layers/residual.h"
+
+namespace excite::layers {
+
+SEPosition parse_se_position(const std::string& t) {
+  if (t == "standard") return SEPosition::Standard;
+  if (t == "pre") return SEPosition::Pre;
+  if (t == "post") return SEPosition::Post;
+  if (t == "identity") return SEPosition::Identity;
+  EXCITE_FAIL("unknown SE position '" << t << "' (expected standard, pre, post or identity)");
+}
+
+std::string to_string(SEPosition p) {
+  switch (p) {
+    case SEPosition::Standard: return "standard";
+    case SEPosition::Pre: return "pre";
+    case SEPosition::Post: return "post";
+    case SEPosition::Identity: return "identity";
+  }
+  EXCITE_FAIL("unknown SEPosition value " << static_cast<int>(p));
+}
+
+namespace {
+
+std::shared_ptr<Conv2d> conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
+  return std::make_shared<Conv2d>(
+      Conv2dOptions{.in = in, .out = out, .kernel = kernel, .stride = stride, .padding = kernel / 2, .bias = false});
+}
+
+std::shared_ptr<BatchNorm2d> bn(int64_t channels) {
+  return std::make_shared<BatchNorm2d>(BatchNorm2dOptions{.channels = channels});
+}
+
+}  // namespace
+
+// --- ResidualBlock ---
+
+ResidualBlock::ResidualBlock(std::string type_name, const ResidualBlockOptions& o)
+    : Module(std::move(type_name)), options_(o) {
+  EXCITE_CHECK(o.in > 0 && o.out > 0 && o.stride > 0,
+               label() << ": invalid options in=" << o.in << " out=" << o.out << " stride=" << o.stride);
+}
+
+void ResidualBlock::finish() {
+  const ResidualBlockOptions& o = options_;
+  if (o.se) se_ = register_module("se", std::make_shared<SEModule>(o.se_position == SEPosition::Pre ? o.in : o.out, *o.se));
+  shortcut_ = register_module("shortcut", std::make_shared<Sequential>());
+  if (o.stride != 1 || o.in != o.out) {
+    shortcut_->push_back(conv(o.in, o.out, 1, o.stride));
+    shortcut_->push_back(bn(o.out));
+  }
+}
+
+void ResidualBlock::check_input(const Variable& x) const {
+  EXCITE_CHECK(x.dim() == 4 && x.size(1) == options_.in,
+               label() << ": expected input [N, " << options_.in << ", H, W] (a block from " << options_.in << " to "
+                       << options_.out << " channels), got " << x.shape());
+}
+
+Variable ResidualBlock::forward(const Variable& x) {
+  const SEPosition where = options_.se_position;
+  const bool pre = se_ && where == SEPosition::Pre;
+  check_input(x);
+  Variable residual = (*shortcut_)(x);
+  Variable out = branch(pre ? (*se_)(x) : x);
+  if (se_ && where == SEPosition::Standard) out = (*se_)(out);
+  if (se_ && where == SEPosition::Identity) residual = (*se_)(residual);
+  out = relu(out + residual);
+  if (se_ && where == SEPosition::Post) out = (*se_)(out);
+  return out;
+}
+
+// --- BasicBlock: 3x3 (stride) - BN - ReLU - 3x3 - BN ---
+
+BasicBlock::BasicBlock(const ResidualBlockOptions& o) : ResidualBlock("BasicBlock", o) {
+  conv1_ = register_module("conv1", conv(o.in, o.out, 3, o.stride));
+  bn1_ = register_module("bn1", bn(o.out));
+  conv2_ = register_module("conv2", conv(o.out, o.out, 3, 1));
+  bn2_ = register_module("bn2", bn(o.out));
+  finish();
+}
+
+Variable BasicBlock::branch(const Variable& x) {
+  Variable out = relu((*bn1_)((*conv1_)(x)));
+  return (*bn2_)((*conv2_)(out));
+}
+
+// --- Bottleneck: 1x1 - BN - ReLU - 3x3 (stride) - BN - ReLU - 1x1 (x4) - BN ---
+
+Bottleneck::Bottleneck(const ResidualBlockOptions& o) : ResidualBlock("Bottleneck", o) {
+  EXCITE_CHECK(o.out % expansion == 0,
+               "Bottleneck: out=" << o.out << " must be a multiple of the expansion " << expansion);
+  const int64_t width = o.out / expansion;
+  conv1_ = register_module("conv1", conv(o.in, width, 1, 1));
+  bn1_ = register_module("bn1", bn(width));
+  conv2_ = register_module("conv2", conv(width, width, 3, o.stride));
+  bn2_ = register_module("bn2", bn(width));
+  conv3_ = register_module("conv3", conv(width, o.out, 1, 1));
+  bn3_ = register_module("bn3", bn(o.out));
+  finish();
+}
+
+Variable Bottleneck::branch(const Variable& x) {
+  Variable out = relu((*bn1_)((*conv1_)(x)));
+  out = relu((*bn2_)((*conv2_)(out)));
+  return (*bn3_)((*conv3_)(out));
+}
+
+}  // namespace excite::layers
