@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/blas.h"
+#include "core/kernels/conv_direct.h"
 #include "core/parallel.h"
 
 namespace excite {
@@ -100,7 +101,7 @@ void col2im(const float* col, const ConvGeometry& g, float* dx) {
   }
 }
 
-void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
   const int64_t P = g.OH() * g.OW(), Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg();
   auto one_sample = [&](int64_t n) {
     float* col = g.pointwise() ? nullptr : scratch(static_cast<size_t>(Kg * P));
@@ -125,22 +126,24 @@ void conv2d_forward(const float* x, const float* w, const float* b, float* y, co
   }
 }
 
-void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
-                     const ConvGeometry& g) {
+void conv2d_bias_backward(const float* dy, float* db, const ConvGeometry& g) {
+  const int64_t P = g.OH() * g.OW();
+  parallel_for(g.OC, [&](int64_t oc) {
+    double acc = 0.0;
+    for (int64_t n = 0; n < g.N; ++n) {
+      const float* d = dy + (n * g.OC + oc) * P;
+      float s = 0.f;
+      for (int64_t i = 0; i < P; ++i) s += d[i];
+      acc += s;
+    }
+    db[oc] = static_cast<float>(acc);
+  });
+}
+
+void conv2d_backward_im2col(const float* dy, const float* x, const float* w, float* dx, float* dw,
+                            const ConvGeometry& g) {
   const int64_t P = g.OH() * g.OW(), Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg();
   const int64_t wsize = g.OC * Kg;
-  if (db) {
-    parallel_for(g.OC, [&](int64_t oc) {
-      double acc = 0.0;
-      for (int64_t n = 0; n < g.N; ++n) {
-        const float* d = dy + (n * g.OC + oc) * P;
-        float s = 0.f;
-        for (int64_t i = 0; i < P; ++i) s += d[i];
-        acc += s;
-      }
-      db[oc] = static_cast<float>(acc);
-    });
-  }
   if (!dx && !dw) return;
   if (dw) std::fill(dw, dw + wsize, 0.f);
   if (g.N == 0) return;
@@ -184,6 +187,24 @@ void conv2d_backward(const float* dy, const float* x, const float* w, float* dx,
       const float* p = partial.data() + (t - 1) * wsize;
       for (int64_t i = 0; i < wsize; ++i) dw[i] += p[i];
     }
+  }
+}
+
+void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+  if (conv2d_direct_applies(g)) {
+    conv2d_direct_forward(x, w, b, y, g);
+  } else {
+    conv2d_forward_im2col(x, w, b, y, g);
+  }
+}
+
+void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
+                     const ConvGeometry& g) {
+  if (db) conv2d_bias_backward(dy, db, g);
+  if (conv2d_direct_applies(g)) {
+    conv2d_direct_backward(dy, x, w, dx, dw, g);
+  } else {
+    conv2d_backward_im2col(dy, x, w, dx, dw, g);
   }
 }
 

@@ -43,11 +43,18 @@ void im2col(const float* x, const ConvGeometry& g, float* col);
 void col2im(const float* col, const ConvGeometry& g, float* dx);
 
 // y [N, OC, OH, OW] = conv(x [N, C, H, W], w [OC, Cg, KH, KW]) + b [OC] (b may be null).
+// Picks the direct kernel (conv_direct.h) where it applies, im2col + sgemm elsewhere.
 void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
 // From dy [N, OC, OH, OW]: dx [N, C, H, W], dw [OC, Cg, KH, KW], db [OC]; each output may be
 // null (not wanted). All three are overwritten, not accumulated into.
 void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
                      const ConvGeometry& g);
+
+// The im2col + sgemm path on its own (any geometry), and the bias gradient (sum of dy).
+void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
+void conv2d_backward_im2col(const float* dy, const float* x, const float* w, float* dx, float* dw,
+                            const ConvGeometry& g);
+void conv2d_bias_backward(const float* dy, float* db, const ConvGeometry& g);
 
 void conv2d_forward_naive(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
 void conv2d_backward_naive(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,

@@ -1,11 +1,14 @@
-// The fast convolution kernels (im2col + sgemm, threaded over samples) against their naive twin,
-// on odd shapes, strides 1/2, padding 0/1/3, dilation 2, groups (incl. depthwise) and 1x1.
+// The fast convolution kernels against their naive twin, on odd shapes, strides 1/2, padding
+// 0/1/3, dilation 2, groups (incl. depthwise) and 1x1: both the im2col + sgemm path (any geometry)
+// and the dispatching entry points, which take the direct AVX-512 kernel for stride-1 "same"
+// convolutions (odd plane sizes, channel counts off the 8-row and 6-column register blocks).
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
 #include "core/blas.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/conv_direct.h"
 #include "core/tensor.h"
 
 using namespace excite;
@@ -39,6 +42,14 @@ const std::vector<ConvGeometry> kGeometries = {
     {.N = 2, .C = 4, .H = 5, .W = 5, .OC = 6, .KH = 1, .KW = 1, .groups = 2},
     {.N = 1, .C = 3, .H = 8, .W = 8, .OC = 4, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},  // fewer samples than threads
     {.N = 2, .C = 2, .H = 3, .W = 3, .OC = 2, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1},
+    // stride-1 "same" convolutions (the direct kernel where AVX-512 is there)
+    {.N = 3, .C = 16, .H = 32, .W = 32, .OC = 16, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 4, .C = 7, .H = 8, .W = 8, .OC = 13, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 2, .C = 5, .H = 5, .W = 13, .OC = 9, .KH = 3, .KW = 5, .pad_h = 1, .pad_w = 2},
+    {.N = 3, .C = 3, .H = 11, .W = 6, .OC = 17, .KH = 5, .KW = 5, .pad_h = 2, .pad_w = 2},
+    {.N = 2, .C = 6, .H = 6, .W = 9, .OC = 6, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1, .groups = 6},  // depthwise
+    {.N = 1, .C = 12, .H = 16, .W = 16, .OC = 20, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},  // tiles over threads
+    {.N = 2, .C = 2, .H = 1, .W = 1, .OC = 3, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},      // all padding but one
 };
 
 void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
@@ -49,10 +60,13 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
   Tensor dy = Tensor::uniform({g.N, g.OC, g.OH(), g.OW()}, -1, 1, gen);
   const float* bp = with_bias ? b.data() : nullptr;
 
-  Tensor y_fast(dy.shape()), y_naive(dy.shape());
+  INFO((conv2d_direct_applies(g) ? "direct kernel" : "im2col kernel"));
+  Tensor y_fast(dy.shape()), y_naive(dy.shape()), y_im2col(dy.shape());
   conv2d_forward(x.data(), w.data(), bp, y_fast.data(), g);
   conv2d_forward_naive(x.data(), w.data(), bp, y_naive.data(), g);
+  conv2d_forward_im2col(x.data(), w.data(), bp, y_im2col.data(), g);
   CHECK(max_abs_diff(y_fast, y_naive) < 1e-4f);
+  CHECK(max_abs_diff(y_im2col, y_naive) < 1e-4f);
 
   Tensor dx_fast(x.shape()), dx_naive(x.shape()), dw_fast(w.shape()), dw_naive(w.shape()), db_fast({g.OC}),
       db_naive({g.OC});
@@ -63,6 +77,10 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
   CHECK(max_abs_diff(dx_fast, dx_naive) < 1e-4f);
   CHECK(max_abs_diff(dw_fast, dw_naive) < 1e-4f * static_cast<float>(g.N));
   CHECK(max_abs_diff(db_fast, db_naive) < 1e-4f * static_cast<float>(g.N));
+  Tensor dx_im2col(x.shape()), dw_im2col(w.shape());
+  conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx_im2col.data(), dw_im2col.data(), g);
+  CHECK(max_abs_diff(dx_im2col, dx_naive) < 1e-4f);
+  CHECK(max_abs_diff(dw_im2col, dw_naive) < 1e-4f * static_cast<float>(g.N));
 
   // Each gradient alone (the others null) gives the same values.
   Tensor dx_only(x.shape()), dw_only(w.shape());
@@ -92,6 +110,8 @@ TEST_CASE("conv2d kernels: fast matches naive with 1 thread and with 2 threads")
     check_twins(kGeometries[4], false, gen);
     check_twins(kGeometries[8], true, gen);
     check_twins(kGeometries[11], true, gen);
+    check_twins(kGeometries[15], true, gen);
+    check_twins(kGeometries[20], false, gen);
   }
   set_num_threads(before);
 }

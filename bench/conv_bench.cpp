@@ -1,0 +1,162 @@
+// bench/conv_bench.cpp — convolution speed on SE-ResNet-20's CIFAR shapes, next to plain sgemm.
+//
+// For each conv of the network at batch N (default 128): forward, backward to the input,
+// backward to the weight and the whole backward, each in GFLOP/s (2 * multiply-adds / median
+// time), beside one plain sgemm of the same M = OC, N = N*OH*OW, K = C*KH*KW (the im2col
+// product: the bar a gemm-based conv cannot pass without a better gemm). The conv columns are the
+// dispatching entry points (the direct kernel for stride-1 "same" 3x3 convs); "i2c" columns are
+// the im2col + per-sample sgemm path on its own, and "bat" the design it was chosen over: one
+// batched im2col [K, 32*OH*OW] + one threaded sgemm + a transpose back to NCHW.
+//
+// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu]   (default: threads 1 2, N 128)
+// --cpu times process CPU time instead of wall time: GFLOP per CPU-second, i.e. per core. On a
+// shared, busy machine that is the steadier measure of a kernel; wall time is what training sees.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "core/blas.h"
+#include "core/kernels/conv.h"
+#include "core/parallel.h"
+#include "core/tensor.h"
+
+using namespace excite;
+
+namespace {
+
+bool g_cpu_time = false;
+
+double now_seconds() {
+  if (g_cpu_time) {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+template <typename F>
+double median_seconds(F&& f, int reps) {
+  f();  // warm-up: scratch buffers, page faults, thread pool
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const double a = now_seconds();
+    f();
+    t.push_back(now_seconds() - a);
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+// The alternative forward: im2col of `chunk` samples side by side into one [Kg, chunk*P] matrix,
+// one sgemm with all threads, then scatter [OC, chunk, P] back into NCHW. groups = 1 only.
+void conv_forward_batched(const float* x, const float* w, float* y, const ConvGeometry& g, int64_t chunk,
+                          std::vector<float>& col, std::vector<float>& out) {
+  const int64_t P = g.OH() * g.OW(), K = g.col_rows();
+  col.resize(static_cast<size_t>(K * chunk * P));
+  out.resize(static_cast<size_t>(g.OC * chunk * P));
+  std::vector<float> one(static_cast<size_t>(K * P));
+  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, g.N - n0), cols = nb * P;
+    parallel_for(nb, [&](int64_t i) {
+      thread_local std::vector<float> tmp;
+      tmp.resize(static_cast<size_t>(K * P));
+      im2col(x + (n0 + i) * g.C * g.H * g.W, g, tmp.data());
+      for (int64_t k = 0; k < K; ++k) std::memcpy(&col[k * cols + i * P], &tmp[k * P], sizeof(float) * P);
+    });
+    gemm(false, false, g.OC, cols, K, 1.f, w, K, col.data(), cols, 0.f, out.data(), cols);
+    parallel_for(nb, [&](int64_t i) {
+      for (int64_t oc = 0; oc < g.OC; ++oc)
+        std::memcpy(y + ((n0 + i) * g.OC + oc) * P, &out[oc * cols + i * P], sizeof(float) * P);
+    });
+  }
+}
+
+struct Layer {
+  const char* name;
+  ConvGeometry g;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> threads;
+  int64_t batch = 128;
+  int reps = 9;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--batch" && i + 1 < argc) {
+      batch = std::atoll(argv[++i]);
+    } else if (a == "--cpu") {
+      g_cpu_time = true;
+    } else if (a == "--reps" && i + 1 < argc) {
+      reps = std::atoi(argv[++i]);
+    } else {
+      threads.push_back(std::atoi(argv[i]));
+    }
+  }
+  if (threads.empty()) threads = {1, 2};
+
+  auto conv3 = [&](int64_t c, int64_t oc, int64_t hw, int64_t stride) {
+    return ConvGeometry{.N = batch, .C = c, .H = hw, .W = hw, .OC = oc, .KH = 3, .KW = 3, .stride_h = stride,
+                        .stride_w = stride, .pad_h = 1, .pad_w = 1};
+  };
+  const std::vector<Layer> layers = {
+      {"3x3 16->16 @32", conv3(16, 16, 32, 1)},
+      {"3x3 32->32 @16", conv3(32, 32, 16, 1)},
+      {"3x3 64->64 @8", conv3(64, 64, 8, 1)},
+      {"stem 3->16 @32", conv3(3, 16, 32, 1)},
+      {"3x3 16->32 s2", conv3(16, 32, 32, 2)},
+      {"3x3 32->64 s2", conv3(32, 64, 16, 2)},
+      {"1x1 16->32 s2", {.N = batch, .C = 16, .H = 32, .W = 32, .OC = 32, .stride_h = 2, .stride_w = 2}},
+      {"1x1 32->32 @16", {.N = batch, .C = 32, .H = 16, .W = 16, .OC = 32}},
+  };
+
+  std::printf("OpenBLAS core: %s, batch %lld, median of %d runs, GFLOP/s = 2 * MACs / %s time\n",
+              blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");
+  for (int t : threads) {
+    set_num_threads(t);
+    std::printf("\n%d thread%s\n", t, t == 1 ? "" : "s");
+    std::printf("%-16s %5s %7s %5s | %6s | %6s %6s %6s %6s | %7s %7s %7s\n", "layer", "M", "N", "K", "sgemm", "fwd",
+                "bwd-x", "bwd-w", "bwd", "i2c-fwd", "i2c-bwd", "bat-fwd");
+    for (const Layer& l : layers) {
+      const ConvGeometry& g = l.g;
+      const int64_t P = g.OH() * g.OW(), M = g.OC, N = g.N * P, K = g.col_rows();
+      const double flops = 2.0 * g.macs();
+      Generator gen(1);
+      Tensor x = Tensor::uniform({g.N, g.C, g.H, g.W}, -1, 1, gen);
+      Tensor w = Tensor::uniform({g.OC, g.Cg(), g.KH, g.KW}, -1, 1, gen);
+      Tensor y({g.N, g.OC, g.OH(), g.OW()}), dy = Tensor::uniform(y.shape(), -1, 1, gen);
+      Tensor dx(x.shape()), dw(w.shape());
+      Tensor A = Tensor::uniform({M, K}, -1, 1, gen), B = Tensor::uniform({K, N}, -1, 1, gen), C({M, N});
+
+      const double t_gemm = median_seconds(
+          [&] { gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, C.data(), N); }, reps);
+      const double t_fwd = median_seconds([&] { conv2d_forward(x.data(), w.data(), nullptr, y.data(), g); }, reps);
+      const double t_bx = median_seconds(
+          [&] { conv2d_backward(dy.data(), x.data(), w.data(), dx.data(), nullptr, nullptr, g); }, reps);
+      const double t_bw = median_seconds(
+          [&] { conv2d_backward(dy.data(), x.data(), w.data(), nullptr, dw.data(), nullptr, g); }, reps);
+      const double t_b = median_seconds(
+          [&] { conv2d_backward(dy.data(), x.data(), w.data(), dx.data(), dw.data(), nullptr, g); }, reps);
+      const double t_ifwd =
+          median_seconds([&] { conv2d_forward_im2col(x.data(), w.data(), nullptr, y.data(), g); }, reps);
+      const double t_ib = median_seconds(
+          [&] { conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx.data(), dw.data(), g); }, reps);
+      std::vector<float> col, out;
+      const double t_bat =
+          median_seconds([&] { conv_forward_batched(x.data(), w.data(), y.data(), g, 32, col, out); }, reps);
+      auto gf = [&](double seconds, double f) { return f / seconds * 1e-9; };
+      std::printf("%-16s %5lld %7lld %5lld | %6.1f | %6.1f %6.1f %6.1f %6.1f | %7.1f %7.1f %7.1f\n", l.name,
+                  static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),
+                  gf(t_gemm, flops), gf(t_fwd, flops), gf(t_bx, flops), gf(t_bw, flops), gf(t_b, 2 * flops),
+                  gf(t_ifwd, flops), gf(t_ib, 2 * flops), gf(t_bat, flops));
+    }
+  }
+  return 0;
+}
