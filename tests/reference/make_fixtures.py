@@ -37,6 +37,7 @@ import json
 import os
 import struct
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -399,6 +400,7 @@ def fx_lr_schedules():
         return torch.tensor(lrs, dtype=torch.float64)
 
     S = torch.optim.lr_scheduler
+    warnings.filterwarnings("ignore", message="The epoch parameter")  # SequentialLR's own call
     cases = [
         ("step", lambda o: S.StepLR(o, step_size=7, gamma=0.5), dict(step_size=7, gamma=0.5)),
         ("multistep", lambda o: S.MultiStepLR(o, milestones=[5, 12, 20], gamma=0.1), dict(milestones=[5, 12, 20], gamma=0.1)),
@@ -406,6 +408,9 @@ def fx_lr_schedules():
         ("cosine_min", lambda o: S.CosineAnnealingLR(o, T_max=steps, eta_min=0.01), dict(total=steps, min_lr=0.01)),
         ("linear_warmup", lambda o: S.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=6),
          dict(start_factor=0.1, warmup=6)),
+        ("warmup_cosine", lambda o: S.SequentialLR(o, [S.LinearLR(o, start_factor=0.1, total_iters=5),
+                                                       S.CosineAnnealingLR(o, T_max=steps - 5)], milestones=[5]),
+         dict(start_factor=0.1, warmup=5, total=steps - 5, min_lr=0.0)),
         ("onecycle", lambda o: S.OneCycleLR(o, max_lr=base, total_steps=steps, pct_start=0.3,
                                             anneal_strategy="cos", div_factor=25.0, final_div_factor=1e4,
                                             cycle_momentum=False),
