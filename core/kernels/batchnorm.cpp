@@ -10,8 +10,9 @@
 //   and chaining through xhat_j = (x_j - mu) s for every j:
 //     dx_i = s (dxhat_i - (1/M) sum_j dxhat_j - xhat_i (1/M) sum_j dxhat_j xhat_j)
 //          = gamma s (dy_i - dbeta / M - xhat_i dgamma / M).
-// The statistics are summed per plane in float and across planes in double, so a channel of
-// 131072 values (CIFAR, batch 128) keeps ~1e-7 relative accuracy.
+// The statistics are summed per plane in float (vectorised: `omp simd reduction` lets the
+// compiler keep 16-lane partial sums, which plain -O3 may not) and across planes in double, so a
+// channel of 131072 values (CIFAR, batch 128) keeps ~1e-7 relative accuracy.
 #include "core/kernels/batchnorm.h"
 
 #include <vector>
@@ -27,6 +28,7 @@ void batchnorm_stats(const float* x, int64_t N, int64_t C, int64_t HW, float* me
     for (int64_t n = 0; n < N; ++n) {
       const float* p = x + (n * C + c) * HW;
       float s = 0.f;
+#pragma omp simd reduction(+ : s)
       for (int64_t i = 0; i < HW; ++i) s += p[i];
       sum += s;
     }
@@ -35,6 +37,7 @@ void batchnorm_stats(const float* x, int64_t N, int64_t C, int64_t HW, float* me
     for (int64_t n = 0; n < N; ++n) {
       const float* p = x + (n * C + c) * HW;
       float s = 0.f;
+#pragma omp simd reduction(+ : s)
       for (int64_t i = 0; i < HW; ++i) s += (p[i] - mu) * (p[i] - mu);
       sq += s;
     }
@@ -65,6 +68,7 @@ void batchnorm_backward(const float* dy, const float* x, const float* mean, cons
       const float* d = dy + (n * C + c) * HW;
       const float* p = x + (n * C + c) * HW;
       float a = 0.f, b = 0.f;
+#pragma omp simd reduction(+ : a, b)
       for (int64_t i = 0; i < HW; ++i) {
         a += d[i];
         b += d[i] * (p[i] - mu);

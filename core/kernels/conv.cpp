@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "core/blas.h"
-#include "core/kernels/conv_direct.h"
+#include "core/kernels/conv_avx512.h"
 #include "core/parallel.h"
 
 namespace excite {
@@ -133,6 +133,7 @@ void conv2d_bias_backward(const float* dy, float* db, const ConvGeometry& g) {
     for (int64_t n = 0; n < g.N; ++n) {
       const float* d = dy + (n * g.OC + oc) * P;
       float s = 0.f;
+#pragma omp simd reduction(+ : s)
       for (int64_t i = 0; i < P; ++i) s += d[i];
       acc += s;
     }
@@ -191,8 +192,8 @@ void conv2d_backward_im2col(const float* dy, const float* x, const float* w, flo
 }
 
 void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
-  if (conv2d_direct_applies(g)) {
-    conv2d_direct_forward(x, w, b, y, g);
+  if (conv2d_avx512_available()) {
+    conv2d_avx512_forward(x, w, b, y, g);
   } else {
     conv2d_forward_im2col(x, w, b, y, g);
   }
@@ -201,8 +202,8 @@ void conv2d_forward(const float* x, const float* w, const float* b, float* y, co
 void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
                      const ConvGeometry& g) {
   if (db) conv2d_bias_backward(dy, db, g);
-  if (conv2d_direct_applies(g)) {
-    conv2d_direct_backward(dy, x, w, dx, dw, g);
+  if (conv2d_avx512_available()) {
+    conv2d_avx512_backward(dy, x, w, dx, dw, g);
   } else {
     conv2d_backward_im2col(dy, x, w, dx, dw, g);
   }

@@ -1,27 +1,32 @@
-// core/kernels/conv_direct.cpp — direct convolution for stride-1 "same" convs, AVX-512.
+// core/kernels/conv_avx512.cpp — convolution with AVX-512 register tiles.
 //
-// Why: im2col + sgemm spends about a third of a CIFAR conv writing the [C*KH*KW, OH*OW] column
-// matrix (9x the input). Here the column matrix is never built. With stride 1 and OH, OW = H, W,
-// output position p = oh*W + ow reads input position p + off(kh, kw), off = (kh*dh - ph)*W +
-// (kw*dw - pw): a constant shift per tap. So column row (c, kh, kw) of im2col is just the input
+// Why: on this machine's AVX-512 cores a register-tiled product runs at 2-3x Debian OpenBLAS's
+// sgemm (which runs its AVX2 "Haswell" kernels here), and im2col + sgemm spends about a third of
+// a CIFAR conv writing the [C*KH*KW, OH*OW] column matrix (9x the input). Two paths:
+//
+// Stride-1 "same" convs (OH, OW = H, W: every 3x3 pad-1 conv of a ResNet, and 1x1) build no
+// column matrix. Output position p = oh*W + ow reads input position p + off(kh, kw), off =
+// (kh*dh - ph)*W + (kw*dw - pw): a constant shift per tap. So im2col's row (c, kh, kw) is input
 // plane c read at a shift, with the lanes whose tap falls into the padding masked to 0 (the mask
 // depends on the 16 positions of a vector and the tap only, so one table serves every channel and
-// sample; masked-off lanes are never read, which AVX-512 guarantees even past the buffer's ends).
+// sample; masked-off lanes are never read, which AVX-512 guarantees even past a buffer's ends).
+// Other geometries (stride 2, ...) im2col one sample at a time into a per-thread buffer and run
+// the same kernels over it as a plain product (one tap, no shift).
 //
 // Forward, per sample and group:  y[oc, p] = b[oc] + sum_{c, k} w[oc, c, k] x[c, p + off(k)]
 //   register tile: 8 output channels x 48 positions (24 zmm accumulators), summed over all c, k.
 // Backward to the input: dx[c, q] = sum_{oc, k} w[oc, c, k] dy[oc, q - off(k)]. Since the conv
 //   is "same", q - off(kh, kw) = q + off(KH-1-kh, KW-1-kw): the forward kernel again, on dy, with
-//   w transposed to [C, OC] and its taps flipped (and the same masks).
+//   w transposed to [C, OC] and its taps flipped (and the same masks). Through im2col:
+//   dcol = w^T dy by the same kernel, then col2im (derivation in conv.cpp).
 // Backward to the weight: dw[oc, c, k] = sum_n sum_p dy[n, oc, p] x[n, c, p + off(k)], a dot
 //   product over positions: a 4 x 6 block of (oc, c*k) accumulates 16 positions per FMA over a
 //   group of samples, then is reduced across lanes once.
-// Threading as in conv.cpp: samples split over threads (when fewer samples than threads: tiles
-// of one sample), dw summed per chunk and added in chunk order.
-#include "core/kernels/conv_direct.h"
+// Threading as in conv.cpp: samples split over threads (when fewer samples than threads: the
+// tiles of one sample), dw summed per chunk and added in chunk order.
+#include "core/kernels/conv_avx512.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "core/blas.h"
@@ -33,16 +38,9 @@
 
 namespace excite {
 
-bool conv2d_direct_applies(const ConvGeometry& g) {
 #if defined(__AVX512F__)
-  return g.stride_h == 1 && g.stride_w == 1 && g.OH() == g.H && g.OW() == g.W && !(g.KH == 1 && g.KW == 1);
-#else
-  (void)g;
-  return false;
-#endif
-}
 
-#if defined(__AVX512F__)
+bool conv2d_avx512_available() { return true; }
 
 namespace {
 
@@ -87,14 +85,15 @@ Plan make_plan(const ConvGeometry& g) {
   return pl;
 }
 
-// Sum of the 16 lanes (through memory: GCC 12's shuffle intrinsics warn under -Wall here).
-float lane_sum(__m512 v) {
-  alignas(64) float t[kLanes];
-  _mm512_store_ps(t, v);
-  float s = 0.f;
-  for (float e : t) s += e;
-  return s;
-}
+// The plan of a plain product over P positions (one tap, no shift): an im2col'd sample.
+Plan make_product_plan(int64_t P) { return make_plan(ConvGeometry{.H = 1, .W = P}); }
+
+// Sum of the 16 lanes. (GCC 12's intrinsic headers trip -Wuninitialized on their own
+// _mm512_undefined_ps() placeholders here; the warning is about the header, not this code.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+inline float lane_sum(__m512 v) { return _mm512_reduce_add_ps(v); }
+#pragma GCC diagnostic pop
 
 // y[MR rows, tile] (+)= w x over all Cin channels and taps; wp is [Cin*KK][MR].
 template <int MR, int NV>
@@ -175,19 +174,6 @@ void forward_sample(const float* x, int64_t Cin, const float* wp, int64_t Cout, 
   }
 }
 
-// Calls f(n, group, first tile, end tile): whole samples per thread when there are enough of
-// them, otherwise the tiles of each sample split over the threads.
-template <typename F>
-void over_samples_or_tiles(const ConvGeometry& g, const Plan& pl, F&& f) {
-  const int64_t ntiles = static_cast<int64_t>(pl.tiles.size());
-  if (g.N * g.groups >= num_threads()) {
-    parallel_for(g.N * g.groups, [&](int64_t i) { f(i / g.groups, i % g.groups, 0, ntiles); });
-  } else {
-    for (int64_t i = 0; i < g.N * g.groups; ++i)
-      parallel_for(ntiles, [&](int64_t t) { f(i / g.groups, i % g.groups, t, t + 1); });
-  }
-}
-
 // dw[MR rows, KR columns] += sum over S samples and all positions of dy[row] x[column's shift].
 template <int MR, int KR>
 void weight_block(const float* dy, int64_t dy_stride, const float* x, int64_t x_stride, int64_t S, const Plan& pl,
@@ -247,57 +233,149 @@ WeightBlockFn weight_block_fn(int64_t mr, int64_t kr) {
   }
 }
 
-}  // namespace
-
-void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
-  const Plan pl = make_plan(g);
-  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg();
-  std::vector<float> wp(static_cast<size_t>(g.OC * Kg));
-  for (int64_t gr = 0; gr < g.groups; ++gr) pack_rows(w + gr * OCg * Kg, OCg, Kg, wp.data() + gr * OCg * Kg);
-  over_samples_or_tiles(g, pl, [&](int64_t n, int64_t gr, int64_t t0, int64_t t1) {
-    forward_sample(x + (n * g.C + gr * Cg) * pl.P, Cg, wp.data() + gr * OCg * Kg, OCg, b ? b + gr * OCg : nullptr,
-                   y + (n * g.OC + gr * OCg) * pl.P, pl, t0, t1);
-  });
+// Two per-thread scratch buffers (slots 0 and 1), grown on demand and reused across calls.
+float* scratch(int slot, size_t count) {
+  thread_local std::vector<float> buffers[2];
+  std::vector<float>& b = buffers[slot];
+  if (b.size() < count) b.resize(count);
+  return b.data();
 }
 
-void conv2d_direct_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
-                            const ConvGeometry& g) {
-  const Plan pl = make_plan(g);
-  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), KK = pl.KK, P = pl.P;
-  if (dx) {
-    // w [OCg, Cg, KK] -> wt [Cg, OCg, KK] with the taps reversed, then packed like a forward weight.
-    std::vector<float> wt(static_cast<size_t>(g.OC * Kg)), wp(wt.size());
-    for (int64_t gr = 0; gr < g.groups; ++gr) {
-      const float* wg = w + gr * OCg * Kg;
-      float* tg = wt.data() + gr * OCg * Kg;
-      for (int64_t oc = 0; oc < OCg; ++oc)
-        for (int64_t c = 0; c < Cg; ++c)
-          for (int64_t k = 0; k < KK; ++k) tg[(c * OCg + oc) * KK + (KK - 1 - k)] = wg[(oc * Cg + c) * KK + k];
-      pack_rows(tg, Cg, OCg * KK, wp.data() + gr * OCg * Kg);
+bool same_size(const ConvGeometry& g) {
+  return g.stride_h == 1 && g.stride_w == 1 && g.OH() == g.H && g.OW() == g.W;
+}
+
+// The weights of every group packed for forward_tile, as the product each pass computes:
+// Forward: w [OCg, Kg]. TransposeFlip: [Cg, OCg*KK] with the taps reversed (input gradient of a
+// "same" conv). Transpose: [Kg, OCg] (gradient of im2col's columns).
+enum class Packing { Forward, TransposeFlip, Transpose };
+
+std::vector<float> pack_weights(const float* w, const ConvGeometry& g, Packing how) {
+  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), KK = g.KH * g.KW;
+  std::vector<float> out(static_cast<size_t>(g.OC * Kg)), t(static_cast<size_t>(OCg * Kg));
+  for (int64_t gr = 0; gr < g.groups; ++gr) {
+    const float* wg = w + gr * OCg * Kg;
+    float* pg = out.data() + gr * OCg * Kg;
+    if (how == Packing::Forward) {
+      pack_rows(wg, OCg, Kg, pg);
+      continue;
     }
-    over_samples_or_tiles(g, pl, [&](int64_t n, int64_t gr, int64_t t0, int64_t t1) {
-      forward_sample(dy + (n * g.OC + gr * OCg) * P, OCg, wp.data() + gr * OCg * Kg, Cg, nullptr,
-                     dx + (n * g.C + gr * Cg) * P, pl, t0, t1);
+    for (int64_t oc = 0; oc < OCg; ++oc)
+      for (int64_t c = 0; c < Cg; ++c)
+        for (int64_t k = 0; k < KK; ++k) {
+          const float v = wg[(oc * Cg + c) * KK + k];
+          if (how == Packing::TransposeFlip) {
+            t[(c * OCg + oc) * KK + (KK - 1 - k)] = v;
+          } else {
+            t[(c * KK + k) * OCg + oc] = v;
+          }
+        }
+    if (how == Packing::TransposeFlip) {
+      pack_rows(t.data(), Cg, OCg * KK, pg);
+    } else {
+      pack_rows(t.data(), Kg, OCg, pg);
+    }
+  }
+  return out;
+}
+
+struct Buffers {
+  float* a;  // scratch slot 0 of the thread that staged the sample
+  float* b;  // slot 1
+};
+
+// For every sample n and group gr: stage(n, gr, buf), then kernel(n, gr, buf, t0, t1) over the
+// output tiles, then finish(n, gr, buf). Whole samples per thread when there are enough of them;
+// otherwise one sample at a time, staged and finished by the calling thread, its tiles split
+// over the threads.
+template <typename Stage, typename Kernel, typename Finish>
+void for_each_sample(const ConvGeometry& g, const Plan& pl, size_t a_floats, size_t b_floats, Stage&& stage,
+                     Kernel&& kernel, Finish&& finish) {
+  const int64_t ntiles = static_cast<int64_t>(pl.tiles.size());
+  if (g.N * g.groups >= num_threads()) {
+    parallel_for(g.N * g.groups, [&](int64_t i) {
+      const Buffers buf{scratch(0, a_floats), scratch(1, b_floats)};
+      stage(i / g.groups, i % g.groups, buf);
+      kernel(i / g.groups, i % g.groups, buf, int64_t{0}, ntiles);
+      finish(i / g.groups, i % g.groups, buf);
     });
+  } else {
+    const Buffers buf{scratch(0, a_floats), scratch(1, b_floats)};
+    for (int64_t i = 0; i < g.N * g.groups; ++i) {
+      stage(i / g.groups, i % g.groups, buf);
+      parallel_for(ntiles, [&](int64_t t) { kernel(i / g.groups, i % g.groups, buf, t, t + 1); });
+      finish(i / g.groups, i % g.groups, buf);
+    }
+  }
+}
+
+}  // namespace
+
+void conv2d_avx512_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+  const bool direct = same_size(g);
+  const Plan pl = direct ? make_plan(g) : make_product_plan(g.OH() * g.OW());
+  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = pl.P;
+  const std::vector<float> wp = pack_weights(w, g, Packing::Forward);
+  for_each_sample(
+      g, pl, direct ? 0 : static_cast<size_t>(Kg * P), 0,
+      [&](int64_t n, int64_t gr, const Buffers& buf) {
+        if (!direct) im2col(x + (n * g.C + gr * Cg) * HW, g, buf.a);
+      },
+      [&](int64_t n, int64_t gr, const Buffers& buf, int64_t t0, int64_t t1) {
+        const float* in = direct ? x + (n * g.C + gr * Cg) * HW : buf.a;
+        forward_sample(in, direct ? Cg : Kg, wp.data() + gr * OCg * Kg, OCg, b ? b + gr * OCg : nullptr,
+                       y + (n * g.OC + gr * OCg) * P, pl, t0, t1);
+      },
+      [](int64_t, int64_t, const Buffers&) {});
+}
+
+void conv2d_avx512_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
+                            const ConvGeometry& g) {
+  const bool direct = same_size(g);
+  const Plan pl = direct ? make_plan(g) : make_product_plan(g.OH() * g.OW());
+  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = pl.P, KK = pl.KK;
+  if (dx) {
+    const std::vector<float> wt = pack_weights(w, g, direct ? Packing::TransposeFlip : Packing::Transpose);
+    for_each_sample(
+        g, pl, 0, direct ? 0 : static_cast<size_t>(Kg * P), [](int64_t, int64_t, const Buffers&) {},
+        [&](int64_t n, int64_t gr, const Buffers& buf, int64_t t0, int64_t t1) {
+          float* out = direct ? dx + (n * g.C + gr * Cg) * HW : buf.b;
+          forward_sample(dy + (n * g.OC + gr * OCg) * P, OCg, wt.data() + gr * OCg * Kg, direct ? Cg : Kg, nullptr,
+                         out, pl, t0, t1);
+        },
+        [&](int64_t n, int64_t gr, const Buffers& buf) {
+          if (direct) return;
+          float* d = dx + (n * g.C + gr * Cg) * HW;
+          std::fill(d, d + Cg * HW, 0.f);
+          col2im(buf.b, g, d);
+        });
   }
   if (!dw) return;
   const int64_t wsize = g.OC * Kg;
   std::fill(dw, dw + wsize, 0.f);
   if (g.N == 0) return;
-  // Samples per weight block: enough positions (~1024) that the final lane reduction is rare,
-  // few enough that the group's x and dy stay in L2.
-  const int64_t S = std::max<int64_t>(1, 1024 / P);
+  // Samples per weight block: enough positions (~4096) that the final lane reduction is rare, few
+  // enough that the group's x (or its im2col) and dy stay in L2 (about 512 KB).
+  const int64_t in_per_sample = (direct ? Cg : Kg) * P;
+  const int64_t S = std::clamp<int64_t>(std::min(4096 / P, 131072 / (in_per_sample + OCg * P)), 1, g.N);
   const int64_t T = std::min<int64_t>(g.N, num_threads());
   std::vector<float> partial(static_cast<size_t>((T - 1) * wsize), 0.f);
   parallel_for(T, [&](int64_t t) {
     float* dwt = t == 0 ? dw : partial.data() + (t - 1) * wsize;
+    float* cols = direct ? nullptr : scratch(0, static_cast<size_t>(S * Kg * P));
     const int64_t n0 = g.N * t / T, n1 = g.N * (t + 1) / T;
     int64_t xoff[6], tap[6];
     for (int64_t ns = n0; ns < n1; ns += S) {
       const int64_t s = std::min(S, n1 - ns);
       for (int64_t gr = 0; gr < g.groups; ++gr) {
+        const float* in = x + (ns * g.C + gr * Cg) * HW;
+        int64_t in_stride = g.C * HW;
+        if (!direct) {
+          for (int64_t j = 0; j < s; ++j) im2col(x + ((ns + j) * g.C + gr * Cg) * HW, g, cols + j * Kg * P);
+          in = cols;
+          in_stride = Kg * P;
+        }
         const float* dyg = dy + (ns * g.OC + gr * OCg) * P;
-        const float* xg = x + (ns * g.C + gr * Cg) * P;
         for (int64_t m0 = 0; m0 < OCg; m0 += 4) {
           const int64_t mr = std::min<int64_t>(4, OCg - m0);
           for (int64_t k0 = 0; k0 < Kg; k0 += 6) {
@@ -306,7 +384,7 @@ void conv2d_direct_backward(const float* dy, const float* x, const float* w, flo
               tap[j] = (k0 + j) % KK;
               xoff[j] = (k0 + j) / KK * P + pl.off[tap[j]];
             }
-            weight_block_fn(mr, kr)(dyg + m0 * P, g.OC * P, xg, g.C * P, s, pl, xoff, tap,
+            weight_block_fn(mr, kr)(dyg + m0 * P, g.OC * P, in, in_stride, s, pl, xoff, tap,
                                     dwt + (gr * OCg + m0) * Kg + k0, Kg);
           }
         }
@@ -319,10 +397,11 @@ void conv2d_direct_backward(const float* dy, const float* x, const float* w, flo
   }
 }
 
-#else  // no AVX-512: conv2d_direct_applies() is false and these are never called
+#else  // no AVX-512: conv.cpp takes the im2col + sgemm path and never calls these
 
-void conv2d_direct_forward(const float*, const float*, const float*, float*, const ConvGeometry&) {}
-void conv2d_direct_backward(const float*, const float*, const float*, float*, float*, const ConvGeometry&) {}
+bool conv2d_avx512_available() { return false; }
+void conv2d_avx512_forward(const float*, const float*, const float*, float*, const ConvGeometry&) {}
+void conv2d_avx512_backward(const float*, const float*, const float*, float*, float*, const ConvGeometry&) {}
 
 #endif
 

@@ -179,6 +179,7 @@ void global_avg_pool_forward(const float* x, float* y, int64_t NC, int64_t HW) {
   parallel_for(NC, [&](int64_t i) {
     const float* p = x + i * HW;
     float s = 0.f;
+#pragma omp simd reduction(+ : s)
     for (int64_t j = 0; j < HW; ++j) s += p[j];
     y[i] = s / static_cast<float>(HW);
   }, 64);

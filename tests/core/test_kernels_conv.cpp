@@ -1,14 +1,15 @@
 // The fast convolution kernels against their naive twin, on odd shapes, strides 1/2, padding
-// 0/1/3, dilation 2, groups (incl. depthwise) and 1x1: both the im2col + sgemm path (any geometry)
-// and the dispatching entry points, which take the direct AVX-512 kernel for stride-1 "same"
-// convolutions (odd plane sizes, channel counts off the 8-row and 6-column register blocks).
+// 0/1/3, dilation 2, groups (incl. depthwise) and 1x1: both the im2col + sgemm path and the
+// dispatching entry points, which take the AVX-512 kernels where built (direct for stride-1
+// "same" convolutions, over im2col otherwise), on odd plane sizes and channel counts off the
+// 8-row and 6-column register blocks.
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
 #include "core/blas.h"
 #include "core/kernels/conv.h"
-#include "core/kernels/conv_direct.h"
+#include "core/kernels/conv_avx512.h"
 #include "core/tensor.h"
 
 using namespace excite;
@@ -60,7 +61,7 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
   Tensor dy = Tensor::uniform({g.N, g.OC, g.OH(), g.OW()}, -1, 1, gen);
   const float* bp = with_bias ? b.data() : nullptr;
 
-  INFO((conv2d_direct_applies(g) ? "direct kernel" : "im2col kernel"));
+  INFO((conv2d_avx512_available() ? "AVX-512 kernels" : "im2col + sgemm kernels"));
   Tensor y_fast(dy.shape()), y_naive(dy.shape()), y_im2col(dy.shape());
   conv2d_forward(x.data(), w.data(), bp, y_fast.data(), g);
   conv2d_forward_naive(x.data(), w.data(), bp, y_naive.data(), g);
