@@ -1,0 +1,44 @@
+// excite — train, study and benchmark SE networks. See `excite --help` and the README.
+//
+// Errors: any bad flag, value or file gives one line on stderr and exit status 2.
+#include <cstdio>
+#include <map>
+
+#include "apps/commands.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"excite: train, study and benchmark Squeeze-and-Excitation networks"};
+  app.require_subcommand(1);
+  std::map<CLI::App*, excite::apps::Command> commands;
+  auto add = [&](const char* name, const char* help, auto adder) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    commands[sub] = adder(*sub);
+  };
+  add("train", "train a model (no flags: SE-ResNet on Fashion-MNIST)", excite::apps::add_train_command);
+  add("eval", "evaluate saved weights on a test split", excite::apps::add_eval_command);
+  add("summary", "layers, parameters and multiply-adds of a model", excite::apps::add_summary_command);
+  add("predict", "run saved weights on images or an .npy array", excite::apps::add_predict_command);
+  add("bench", "training and inference speed of a model", excite::apps::add_bench_command);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "excite: error: %s (see excite --help)\n", e.what());
+    return 2;
+  }
+  try {
+    for (auto& [sub, run] : commands)
+      if (sub->parsed()) return run();
+  } catch (const excite::Error& e) {
+    std::fprintf(stderr, "excite: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "excite: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
