@@ -192,8 +192,13 @@ void weight_block(const float* dy, int64_t dy_stride, const float* x, int64_t x_
     for (int64_t v = 0; v < Pv; ++v) {
       const __mmask16 in = inside[v];
       __m512 dv[MR];
+      if (in == 0xFFFF) {  // plain loads where the whole vector is inside (masked ones cost more)
 #pragma GCC unroll 8
-      for (int r = 0; r < MR; ++r) dv[r] = _mm512_maskz_loadu_ps(in, d + r * P + v * kLanes);
+        for (int r = 0; r < MR; ++r) dv[r] = _mm512_loadu_ps(d + r * P + v * kLanes);
+      } else {
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) dv[r] = _mm512_maskz_loadu_ps(in, d + r * P + v * kLanes);
+      }
       const uint16_t* mk = masks + v * KK;
 #pragma GCC unroll 8
       for (int k = 0; k < KR; ++k) {
@@ -229,9 +234,16 @@ WeightBlockFn weight_block_fn(int64_t mr, int64_t kr) {
     case 1: return weight_block_for<1>(kr);
     case 2: return weight_block_for<2>(kr);
     case 3: return weight_block_for<3>(kr);
-    default: return weight_block_for<4>(kr);
+    case 4: return weight_block_for<4>(kr);
+    case 5: return weight_block_for<5>(kr);
+    case 6: return weight_block_for<6>(kr);
+    case 7: return weight_block_for<7>(kr);
+    default: return weight_block_for<8>(kr);
   }
 }
+
+// Register block of the weight gradient: 4 output channels x 6 columns (c, kh, kw) of dw.
+constexpr int64_t kWeightRows = 4, kWeightCols = 6;
 
 // Two per-thread scratch buffers (slots 0 and 1), grown on demand and reused across calls.
 float* scratch(int slot, size_t count) {
@@ -376,10 +388,10 @@ void conv2d_avx512_backward(const float* dy, const float* x, const float* w, flo
           in_stride = Kg * P;
         }
         const float* dyg = dy + (ns * g.OC + gr * OCg) * P;
-        for (int64_t m0 = 0; m0 < OCg; m0 += 4) {
-          const int64_t mr = std::min<int64_t>(4, OCg - m0);
-          for (int64_t k0 = 0; k0 < Kg; k0 += 6) {
-            const int64_t kr = std::min<int64_t>(6, Kg - k0);
+        for (int64_t m0 = 0; m0 < OCg; m0 += kWeightRows) {
+          const int64_t mr = std::min<int64_t>(kWeightRows, OCg - m0);
+          for (int64_t k0 = 0; k0 < Kg; k0 += kWeightCols) {
+            const int64_t kr = std::min<int64_t>(kWeightCols, Kg - k0);
             for (int64_t j = 0; j < kr; ++j) {
               tap[j] = (k0 + j) % KK;
               xoff[j] = (k0 + j) / KK * P + pl.off[tap[j]];

@@ -51,6 +51,9 @@ const std::vector<ConvGeometry> kGeometries = {
     {.N = 2, .C = 6, .H = 6, .W = 9, .OC = 6, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1, .groups = 6},  // depthwise
     {.N = 1, .C = 12, .H = 16, .W = 16, .OC = 20, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},  // tiles over threads
     {.N = 2, .C = 2, .H = 1, .W = 1, .OC = 3, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},      // all padding but one
+    // stride 2 on wide rows (the vectorised stride-2 im2col/col2im, 16 outputs at a time + tail)
+    {.N = 2, .C = 3, .H = 6, .W = 40, .OC = 5, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1},
+    {.N = 3, .C = 4, .H = 5, .W = 67, .OC = 8, .KH = 1, .KW = 1, .stride_h = 2, .stride_w = 2},
 };
 
 void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
