@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "autograd/variable.h"
+#include "core/elementwise.h"
 #include "core/error.h"
 
 namespace excite {
@@ -24,10 +25,7 @@ static void accumulate(Variable& v, Tensor g) {
   // Out of place: the first gradient may share storage with another variable's (an op such as
   // add hands the same tensor to both inputs), so adding into it could change both.
   Tensor sum(v.shape());
-  const float* a = v.grad().data();
-  const float* b = g.data();
-  float* dst = sum.data();
-  for (int64_t i = 0, n = g.numel(); i < n; ++i) dst[i] = a[i] + b[i];
+  map_binary(v.grad().data(), g.data(), sum.data(), g.numel(), [](float a, float b) { return a + b; });
   v.grad() = std::move(sum);
 }
 

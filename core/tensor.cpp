@@ -5,12 +5,27 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <malloc.h>
 #include <sstream>
 
 namespace excite {
 
+// Training allocates and frees the same large activation and gradient buffers every step. glibc
+// serves blocks above 128 KiB with fresh mmap()s by default, so every step would page-fault its
+// whole working set in again (seen in perf as clear_page/page-fault time). Raising the mmap and
+// trim thresholds once keeps freed blocks in the heap for reuse.
+static void keep_large_blocks_in_heap() {
+  static const bool done = [] {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    return true;
+  }();
+  (void)done;
+}
+
 // 64-byte aligned storage: one cache line, the width of an AVX-512 register.
 static std::shared_ptr<float[]> allocate(int64_t numel) {
+  keep_large_blocks_in_heap();
   const size_t bytes = (static_cast<size_t>(std::max<int64_t>(numel, 1)) * sizeof(float) + 63) / 64 * 64;
   void* p = std::aligned_alloc(64, bytes);
   EXCITE_CHECK(p != nullptr, "tensor: out of memory allocating " << bytes << " bytes");

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "autograd/ops.h"
+#include "core/elementwise.h"
 
 namespace excite {
 
@@ -12,9 +13,7 @@ namespace {
 template <typename F>
 Tensor map(const Tensor& x, F f) {
   Tensor out(x.shape());
-  const float* px = x.data();
-  float* po = out.data();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
+  map_unary(x.data(), out.data(), x.numel(), f);
   return out;
 }
 
@@ -22,10 +21,7 @@ Tensor map(const Tensor& x, F f) {
 template <typename D>
 Tensor chain(const Tensor& g, const Tensor& s, D d) {
   Tensor out(g.shape());
-  const float* pg = g.data();
-  const float* ps = s.data();
-  float* po = out.data();
-  for (int64_t i = 0, n = g.numel(); i < n; ++i) po[i] = pg[i] * d(ps[i]);
+  map_binary(g.data(), s.data(), out.data(), g.numel(), [&d](float gi, float si) { return gi * d(si); });
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "autograd/ops.h"
 #include "autograd/ops/broadcast.h"
+#include "core/elementwise.h"
 
 namespace excite {
 
@@ -20,7 +21,7 @@ Tensor broadcast_apply(const Tensor& a, const Tensor& b, const char* op, F f) {
   float* po = out.data();
   const int64_t n = out.numel();
   if (a.shape() == b.shape()) {
-    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+    map_binary(pa, pb, po, n, f);
   } else if (b.numel() == 1 && a.shape() == out.shape()) {
     const float s = pb[0];
     for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
@@ -34,9 +35,7 @@ Tensor broadcast_apply(const Tensor& a, const Tensor& b, const char* op, F f) {
 template <typename F>
 Tensor map(const Tensor& x, F f) {
   Tensor out(x.shape());
-  const float* px = x.data();
-  float* po = out.data();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
+  map_unary(x.data(), out.data(), x.numel(), f);
   return out;
 }
 
