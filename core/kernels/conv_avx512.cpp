@@ -46,32 +46,55 @@ namespace {
 
 constexpr int64_t kLanes = 16;
 
-// Offsets and lane masks of one geometry, shared by every sample, channel and pass.
+// Offsets and lane masks of one geometry, shared by every sample, channel and pass. Taps read
+// the input as stored (stride 1) or its stride phases (see phase_split): either way each tap is
+// a constant shift of the output position, which needs OW == ceil(W / stride_w) (tap_friendly).
 struct Plan {
-  int64_t P = 0, Pv = 0, KK = 0;      // positions, 16-lane vectors, kernel taps
+  int64_t P = 0, Pv = 0, KK = 0;      // output positions, 16-lane vectors, kernel taps
+  int64_t in_stride = 0;              // floats from one input channel to the next
+  int64_t Hs = 0, Ws = 0;             // size of one phase plane (the input itself at stride 1)
+  std::vector<std::pair<int64_t, int64_t>> phases;  // (row, column) phase of each stored plane
   std::vector<int64_t> off;           // [KK] input shift of each tap
   std::vector<uint16_t> mask;         // [Pv][KK] lanes whose tap is inside the input
   std::vector<uint16_t> inside;       // [Pv] lanes < P
   std::vector<std::pair<int64_t, int>> tiles;  // (first vector, vectors) of each output tile
 };
 
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+bool tap_friendly(const ConvGeometry& g) { return g.OW() == (g.W + g.stride_w - 1) / g.stride_w; }
+bool strided(const ConvGeometry& g) { return g.stride_h != 1 || g.stride_w != 1; }
+
+// Input row oh*sh + kh*dh - ph = sh * (oh + qh) + rh with 0 <= rh < sh: tap (kh, kw) reads phase
+// plane (rh, rw) at row oh + qh, column ow + qw, i.e. at position p + qh*Ws + qw of that plane.
 Plan make_plan(const ConvGeometry& g) {
   Plan pl;
-  pl.P = g.H * g.W;
+  const int64_t OH = g.OH(), OW = g.OW();
+  pl.P = OH * OW;
   pl.Pv = (pl.P + kLanes - 1) / kLanes;
   pl.KK = g.KH * g.KW;
+  pl.Hs = (g.H + g.stride_h - 1) / g.stride_h;
+  pl.Ws = (g.W + g.stride_w - 1) / g.stride_w;
   for (int64_t kh = 0; kh < g.KH; ++kh)
-    for (int64_t kw = 0; kw < g.KW; ++kw)
-      pl.off.push_back((kh * g.dilation_h - g.pad_h) * g.W + (kw * g.dilation_w - g.pad_w));
+    for (int64_t kw = 0; kw < g.KW; ++kw) {
+      const int64_t dh = kh * g.dilation_h - g.pad_h, dw = kw * g.dilation_w - g.pad_w;
+      const int64_t qh = floor_div(dh, g.stride_h), qw = floor_div(dw, g.stride_w);
+      const std::pair<int64_t, int64_t> phase{dh - qh * g.stride_h, dw - qw * g.stride_w};
+      auto it = std::find(pl.phases.begin(), pl.phases.end(), phase);
+      if (it == pl.phases.end()) it = pl.phases.insert(pl.phases.end(), phase);
+      pl.off.push_back((it - pl.phases.begin()) * pl.Hs * pl.Ws + qh * pl.Ws + qw);
+    }
+  pl.in_stride = static_cast<int64_t>(pl.phases.size()) * pl.Hs * pl.Ws;
   pl.mask.assign(static_cast<size_t>(pl.Pv * pl.KK), 0);
   pl.inside.assign(static_cast<size_t>(pl.Pv), 0);
   for (int64_t p = 0; p < pl.P; ++p) {
-    const int64_t oh = p / g.W, ow = p % g.W, v = p / kLanes;
+    const int64_t oh = p / OW, ow = p % OW, v = p / kLanes;
     const uint16_t bit = static_cast<uint16_t>(1u << (p % kLanes));
     pl.inside[v] |= bit;
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        const int64_t ih = oh + kh * g.dilation_h - g.pad_h, iw = ow + kw * g.dilation_w - g.pad_w;
+        const int64_t ih = oh * g.stride_h + kh * g.dilation_h - g.pad_h;
+        const int64_t iw = ow * g.stride_w + kw * g.dilation_w - g.pad_w;
         if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) pl.mask[v * pl.KK + kh * g.KW + kw] |= bit;
       }
   }
@@ -83,6 +106,44 @@ Plan make_plan(const ConvGeometry& g) {
     v += nv;
   }
   return pl;
+}
+
+// out[i] = in[2 i] for i < n, 16 at a time (two loads, one permutation), masked at the end so
+// nothing past in[2 (n - 1)] is read.
+void gather_even(const float* in, float* out, int64_t n) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  for (int64_t i = 0; i < n; i += kLanes) {
+    const int64_t m = std::min<int64_t>(kLanes, n - i), span = 2 * m - 1;  // inputs needed
+    const __mmask16 ma = static_cast<__mmask16>(span >= 16 ? 0xFFFF : (1u << span) - 1);
+    const __mmask16 mb = static_cast<__mmask16>(span > 16 ? (1u << (span - 16)) - 1 : 0);
+    const __m512 a = _mm512_maskz_loadu_ps(ma, in + 2 * i), b = _mm512_maskz_loadu_ps(mb, in + 2 * i + 16);
+    _mm512_mask_storeu_ps(out + i, static_cast<__mmask16>((1u << m) - 1), _mm512_permutex2var_ps(a, even, b));
+  }
+}
+
+// x [Cg, H, W] -> [Cg][phase][Hs][Ws]: plane (rh, rw) holds x[i*sh + rh, j*sw + rw], 0 past the
+// input's edge. One pass over x, where im2col would write KH*KW / (sh*sw) times as much.
+void phase_split(const float* x, const ConvGeometry& g, const Plan& pl, float* out) {
+  for (int64_t c = 0; c < g.Cg(); ++c)
+    for (size_t ph = 0; ph < pl.phases.size(); ++ph) {
+      const auto [rh, rw] = pl.phases[ph];
+      const int64_t n = std::clamp<int64_t>((g.W - rw + g.stride_w - 1) / g.stride_w, 0, pl.Ws);
+      for (int64_t i = 0; i < pl.Hs; ++i) {
+        float* o = out + ((c * static_cast<int64_t>(pl.phases.size()) + ph) * pl.Hs + i) * pl.Ws;
+        const int64_t ih = i * g.stride_h + rh;
+        if (ih >= g.H) {
+          std::fill(o, o + pl.Ws, 0.f);
+          continue;
+        }
+        const float* in = x + (c * g.H + ih) * g.W + rw;
+        if (g.stride_w == 2) {
+          gather_even(in, o, n);
+        } else {
+          for (int64_t j = 0; j < n; ++j) o[j] = in[j * g.stride_w];
+        }
+        std::fill(o + n, o + pl.Ws, 0.f);
+      }
+    }
 }
 
 // The plan of a plain product over P positions (one tap, no shift): an im2col'd sample.
@@ -110,7 +171,7 @@ void forward_tile(const float* x, int64_t Cin, const float* wp, const float* bia
     for (int j = 0; j < NV; ++j) acc[r][j] = init;
   }
   for (int64_t c = 0; c < Cin; ++c) {
-    const float* xc = x + c * P + v0 * kLanes;
+    const float* xc = x + c * pl.in_stride + v0 * kLanes;
     const float* wc = wp + c * KK * MR;
     for (int64_t k = 0; k < KK; ++k) {
       const float* src = xc + off[k];  // may point before/after the plane: those lanes are masked
@@ -253,9 +314,7 @@ float* scratch(int slot, size_t count) {
   return b.data();
 }
 
-bool same_size(const ConvGeometry& g) {
-  return g.stride_h == 1 && g.stride_w == 1 && g.OH() == g.H && g.OW() == g.W;
-}
+bool same_size(const ConvGeometry& g) { return !strided(g) && g.OH() == g.H && g.OW() == g.W; }
 
 // The weights of every group packed for forward_tile, as the product each pass computes:
 // Forward: w [OCg, Kg]. TransposeFlip: [Cg, OCg*KK] with the taps reversed (input gradient of a
@@ -321,21 +380,49 @@ void for_each_sample(const ConvGeometry& g, const Plan& pl, size_t a_floats, siz
   }
 }
 
+// What the kernels read for one sample and group: x itself (stride-1 taps), x's stride phases
+// (strided taps), or x's im2col (with the product plan; Kg input rows instead of Cg).
+struct Input {
+  bool taps = false, split = false;
+  int64_t rows = 0;    // input channels the kernels see
+  int64_t stride = 0;  // floats per sample of the staged input (0: x is read in place)
+
+  Input(const ConvGeometry& g, const Plan& pl)
+      : taps(tap_friendly(g)),
+        split(taps && strided(g)),
+        rows(taps ? g.Cg() : g.col_rows()),
+        stride(taps ? (split ? g.Cg() * pl.in_stride : 0) : g.col_rows() * pl.P) {}
+
+  // The kernels' input for x's sample/group xg: staged into buf when needed.
+  const float* stage(const float* xg, const ConvGeometry& g, const Plan& pl, float* buf) const {
+    if (!taps) {
+      im2col(xg, g, buf);
+    } else if (split) {
+      phase_split(xg, g, pl, buf);
+    } else {
+      return xg;
+    }
+    return buf;
+  }
+};
+
+Plan forward_plan(const ConvGeometry& g) {
+  return tap_friendly(g) ? make_plan(g) : make_product_plan(g.OH() * g.OW());
+}
+
 }  // namespace
 
 void conv2d_avx512_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
-  const bool direct = same_size(g);
-  const Plan pl = direct ? make_plan(g) : make_product_plan(g.OH() * g.OW());
+  const Plan pl = forward_plan(g);
+  const Input input(g, pl);
   const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = pl.P;
   const std::vector<float> wp = pack_weights(w, g, Packing::Forward);
   for_each_sample(
-      g, pl, direct ? 0 : static_cast<size_t>(Kg * P), 0,
-      [&](int64_t n, int64_t gr, const Buffers& buf) {
-        if (!direct) im2col(x + (n * g.C + gr * Cg) * HW, g, buf.a);
-      },
+      g, pl, static_cast<size_t>(input.stride), 0,
+      [&](int64_t n, int64_t gr, const Buffers& buf) { input.stage(x + (n * g.C + gr * Cg) * HW, g, pl, buf.a); },
       [&](int64_t n, int64_t gr, const Buffers& buf, int64_t t0, int64_t t1) {
-        const float* in = direct ? x + (n * g.C + gr * Cg) * HW : buf.a;
-        forward_sample(in, direct ? Cg : Kg, wp.data() + gr * OCg * Kg, OCg, b ? b + gr * OCg : nullptr,
+        const float* in = input.stride == 0 ? x + (n * g.C + gr * Cg) * HW : buf.a;
+        forward_sample(in, input.rows, wp.data() + gr * OCg * Kg, OCg, b ? b + gr * OCg : nullptr,
                        y + (n * g.OC + gr * OCg) * P, pl, t0, t1);
       },
       [](int64_t, int64_t, const Buffers&) {});
@@ -343,49 +430,54 @@ void conv2d_avx512_forward(const float* x, const float* w, const float* b, float
 
 void conv2d_avx512_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
                             const ConvGeometry& g) {
-  const bool direct = same_size(g);
-  const Plan pl = direct ? make_plan(g) : make_product_plan(g.OH() * g.OW());
-  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = pl.P, KK = pl.KK;
+  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = g.OH() * g.OW();
   if (dx) {
-    const std::vector<float> wt = pack_weights(w, g, direct ? Packing::TransposeFlip : Packing::Transpose);
+    // A stride-1 "same" conv's input gradient is the forward kernel with flipped taps; any other
+    // goes through dcol = w^T dy and col2im.
+    const bool flip = same_size(g);
+    const Plan pl = flip ? make_plan(g) : make_product_plan(P);
+    const std::vector<float> wt = pack_weights(w, g, flip ? Packing::TransposeFlip : Packing::Transpose);
     for_each_sample(
-        g, pl, 0, direct ? 0 : static_cast<size_t>(Kg * P), [](int64_t, int64_t, const Buffers&) {},
+        g, pl, 0, flip ? 0 : static_cast<size_t>(Kg * P), [](int64_t, int64_t, const Buffers&) {},
         [&](int64_t n, int64_t gr, const Buffers& buf, int64_t t0, int64_t t1) {
-          float* out = direct ? dx + (n * g.C + gr * Cg) * HW : buf.b;
-          forward_sample(dy + (n * g.OC + gr * OCg) * P, OCg, wt.data() + gr * OCg * Kg, direct ? Cg : Kg, nullptr,
+          float* out = flip ? dx + (n * g.C + gr * Cg) * HW : buf.b;
+          forward_sample(dy + (n * g.OC + gr * OCg) * P, OCg, wt.data() + gr * OCg * Kg, flip ? Cg : Kg, nullptr,
                          out, pl, t0, t1);
         },
         [&](int64_t n, int64_t gr, const Buffers& buf) {
-          if (direct) return;
+          if (flip) return;
           float* d = dx + (n * g.C + gr * Cg) * HW;
           std::fill(d, d + Cg * HW, 0.f);
           col2im(buf.b, g, d);
         });
   }
   if (!dw) return;
-  const int64_t wsize = g.OC * Kg;
+  const Plan pl = forward_plan(g);
+  const Input input(g, pl);
+  const int64_t KK = pl.KK, wsize = g.OC * Kg;
   std::fill(dw, dw + wsize, 0.f);
   if (g.N == 0) return;
   // Samples per weight block: enough positions (~4096) that the final lane reduction is rare, few
-  // enough that the group's x (or its im2col) and dy stay in L2 (about 512 KB).
-  const int64_t in_per_sample = (direct ? Cg : Kg) * P;
-  const int64_t S = std::clamp<int64_t>(std::min(4096 / P, 131072 / (in_per_sample + OCg * P)), 1, g.N);
+  // enough that the group's input (as the kernels read it) and dy stay in L2 (about 512 KB).
+  const int64_t per_sample = (input.stride ? input.stride : Cg * HW) + OCg * P;
+  const int64_t S = std::clamp<int64_t>(std::min(4096 / P, 131072 / per_sample), 1, g.N);
   const int64_t T = std::min<int64_t>(g.N, num_threads());
   std::vector<float> partial(static_cast<size_t>((T - 1) * wsize), 0.f);
   parallel_for(T, [&](int64_t t) {
     float* dwt = t == 0 ? dw : partial.data() + (t - 1) * wsize;
-    float* cols = direct ? nullptr : scratch(0, static_cast<size_t>(S * Kg * P));
+    float* staged = input.stride ? scratch(0, static_cast<size_t>(S * input.stride)) : nullptr;
     const int64_t n0 = g.N * t / T, n1 = g.N * (t + 1) / T;
-    int64_t xoff[6], tap[6];
+    int64_t xoff[kWeightCols], tap[kWeightCols];
     for (int64_t ns = n0; ns < n1; ns += S) {
       const int64_t s = std::min(S, n1 - ns);
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         const float* in = x + (ns * g.C + gr * Cg) * HW;
-        int64_t in_stride = g.C * HW;
-        if (!direct) {
-          for (int64_t j = 0; j < s; ++j) im2col(x + ((ns + j) * g.C + gr * Cg) * HW, g, cols + j * Kg * P);
-          in = cols;
-          in_stride = Kg * P;
+        int64_t in_sample = g.C * HW;
+        if (input.stride) {
+          for (int64_t j = 0; j < s; ++j)
+            input.stage(x + ((ns + j) * g.C + gr * Cg) * HW, g, pl, staged + j * input.stride);
+          in = staged;
+          in_sample = input.stride;
         }
         const float* dyg = dy + (ns * g.OC + gr * OCg) * P;
         for (int64_t m0 = 0; m0 < OCg; m0 += kWeightRows) {
@@ -393,10 +485,10 @@ void conv2d_avx512_backward(const float* dy, const float* x, const float* w, flo
           for (int64_t k0 = 0; k0 < Kg; k0 += kWeightCols) {
             const int64_t kr = std::min<int64_t>(kWeightCols, Kg - k0);
             for (int64_t j = 0; j < kr; ++j) {
-              tap[j] = (k0 + j) % KK;
-              xoff[j] = (k0 + j) / KK * P + pl.off[tap[j]];
+              tap[j] = input.taps ? (k0 + j) % KK : 0;
+              xoff[j] = input.taps ? (k0 + j) / KK * pl.in_stride + pl.off[tap[j]] : (k0 + j) * P;
             }
-            weight_block_fn(mr, kr)(dyg + m0 * P, g.OC * P, in, in_stride, s, pl, xoff, tap,
+            weight_block_fn(mr, kr)(dyg + m0 * P, g.OC * P, in, in_sample, s, pl, xoff, tap,
                                     dwt + (gr * OCg + m0) * Kg + k0, Kg);
           }
         }

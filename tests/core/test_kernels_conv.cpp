@@ -54,6 +54,13 @@ const std::vector<ConvGeometry> kGeometries = {
     // stride 2 on wide rows (the vectorised stride-2 im2col/col2im, 16 outputs at a time + tail)
     {.N = 2, .C = 3, .H = 6, .W = 40, .OC = 5, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1},
     {.N = 3, .C = 4, .H = 5, .W = 67, .OC = 8, .KH = 1, .KW = 1, .stride_h = 2, .stride_w = 2},
+    // strides 3 and (2, 1), odd sizes, dilation with stride (the stride-phase kernels)
+    {.N = 2, .C = 3, .H = 10, .W = 11, .OC = 4, .KH = 3, .KW = 3, .stride_h = 3, .stride_w = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 2, .C = 5, .H = 9, .W = 7, .OC = 6, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 1, .pad_h = 1, .pad_w = 1},
+    {.N = 2, .C = 2, .H = 11, .W = 13, .OC = 3, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 2, .pad_w = 2,
+     .dilation_h = 2, .dilation_w = 2},
+    {.N = 2, .C = 16, .H = 32, .W = 32, .OC = 32, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1,
+     .pad_w = 1},  // SE-ResNet's downsampling conv
 };
 
 void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
