@@ -1,8 +1,8 @@
 // data/batch.h — Batch, and collate: turning a list of dataset indices into one Batch.
 //
-// collate gets each sample from the dataset, runs the pipeline's image steps on it with the one
+// collate gets each sample from the dataset, runs the whole pipeline on it with the one
 // generator of the batch (samples in order, so the result depends only on the indices and that
-// generator), checks that every sample ended at the same size, and writes the normalised floats
+// generator), checks that every sample ends at the same size, and writes its normalised floats
 // into one [N, C, H, W] tensor. Leaves out: order, threads and epochs (loader.h).
 #pragma once
 

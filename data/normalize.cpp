@@ -30,12 +30,27 @@ void Normalize::apply(const Image& image, float* out) const {
                "Normalize: statistics for " << scale_.size() << " channels applied to a " << image.shape_str()
                                             << " image (" << channels
                                             << " channels); use the preset that matches the dataset");
+  EXCITE_CHECK(channels >= 1 && channels <= 4, "Normalize: images must have 1 to 4 channels, got " << image.shape_str());
   const uint8_t* src = image.pixels.data();
+  float scale[4], shift[4];
   for (int64_t c = 0; c < channels; ++c) {
-    const float scale = scale_.empty() ? 1.f / 255.f : scale_[static_cast<size_t>(c)];
-    const float shift = shift_.empty() ? 0.f : shift_[static_cast<size_t>(c)];
+    scale[c] = scale_.empty() ? 1.f / 255.f : scale_[static_cast<size_t>(c)];
+    shift[c] = shift_.empty() ? 0.f : shift_[static_cast<size_t>(c)];
+  }
+  if (channels == 3) {  // the common case, one pass over the interleaved pixels
+    float* d0 = out;
+    float* d1 = out + plane;
+    float* d2 = out + 2 * plane;
+    for (int64_t p = 0; p < plane; ++p) {
+      d0[p] = static_cast<float>(src[3 * p]) * scale[0] + shift[0];
+      d1[p] = static_cast<float>(src[3 * p + 1]) * scale[1] + shift[1];
+      d2[p] = static_cast<float>(src[3 * p + 2]) * scale[2] + shift[2];
+    }
+    return;
+  }
+  for (int64_t c = 0; c < channels; ++c) {
     float* dst = out + c * plane;
-    for (int64_t p = 0; p < plane; ++p) dst[p] = static_cast<float>(src[p * channels + c]) * scale + shift;
+    for (int64_t p = 0; p < plane; ++p) dst[p] = static_cast<float>(src[p * channels + c]) * scale[c] + shift[c];
   }
 }
 
