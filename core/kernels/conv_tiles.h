@@ -1,0 +1,63 @@
+// core/kernels/conv_tiles.h — the AVX-512 register tiles under conv_avx512.cpp (internal to
+// core/kernels; defined only when the build targets AVX-512).
+//
+// A Plan says, for one convolution geometry, where each kernel tap reads relative to an output
+// position (a constant shift of the input, or of one of its stride phases) and which lanes of
+// each 16-position vector read inside the input. Two kernels run over it:
+//   forward_sample: y[Cout, P] = w[Cout, Cin*KK] x(taps), tiles of 8 rows x 48 positions kept in
+//     registers over every input channel and tap (the forward, and the input gradient);
+//   weight_block_fn: dw[rows, cols] += sum over samples and positions of dy[row] x(tap of col),
+//     a dot product over positions (the weight gradient).
+// A "product plan" (one tap, no shift) makes both a plain matrix product, over an im2col buffer.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/kernels/conv.h"
+
+namespace excite::conv_tiles {
+
+constexpr int64_t kLanes = 16;
+
+// Offsets and lane masks of one geometry, shared by every sample, channel and pass. Taps read
+// the input as stored (stride 1) or its stride phases (see phase_split): either way each tap is
+// a constant shift of the output position, which needs OW == ceil(W / stride_w) (tap_friendly).
+struct Plan {
+  int64_t P = 0, Pv = 0, KK = 0;      // output positions, 16-lane vectors, kernel taps
+  int64_t in_stride = 0;              // floats from one input channel to the next
+  int64_t Hs = 0, Ws = 0;             // size of one phase plane (the input itself at stride 1)
+  std::vector<std::pair<int64_t, int64_t>> phases;  // (row, column) phase of each stored plane
+  std::vector<int64_t> off;           // [KK] input shift of each tap
+  std::vector<uint16_t> mask;         // [Pv][KK] lanes whose tap is inside the input
+  std::vector<uint16_t> inside;       // [Pv] lanes < P
+  std::vector<std::pair<int64_t, int>> tiles;  // (first vector, vectors) of each output tile
+};
+
+
+// Taps as constant shifts need OW == ceil(W / stride_w) (stride-1 "same" width, or stride phases).
+bool tap_friendly(const ConvGeometry& g);
+bool strided(const ConvGeometry& g);
+Plan make_plan(const ConvGeometry& g);  // requires tap_friendly(g)
+Plan make_product_plan(int64_t P);      // one tap, no shift, over P positions
+
+// x [Cg, H, W] -> [Cg][phase][Hs][Ws]: plane (rh, rw) holds x[i*sh + rh, j*sw + rw], 0 past the
+// input's edge (the layout make_plan's offsets address for a strided conv).
+void phase_split(const float* x, const ConvGeometry& g, const Plan& pl, float* out);
+
+// w [Cout, CinKK] -> blocks of 8 rows, each laid out [CinKK][rows] (the order the tiles read).
+void pack_rows(const float* w, int64_t Cout, int64_t CinKK, float* wp);
+
+// One sample: y [Cout, P] (+ bias) from x [Cin channels at pl.in_stride], over tiles [t0, t1).
+void forward_sample(const float* x, int64_t Cin, const float* wp, int64_t Cout, const float* bias, float* y,
+                    const Plan& pl, int64_t t0, int64_t t1);
+
+// dw[MR rows, KR columns] (row stride ldw) += sum over S samples and all positions of
+// dy[row] * x[xoff[col] + position], lanes masked by tap[col]'s mask; dy rows are P apart,
+// samples dy_stride / x_stride apart. mr <= 8, kr <= 6.
+using WeightBlockFn = void (*)(const float* dy, int64_t dy_stride, const float* x, int64_t x_stride, int64_t S,
+                               const Plan& pl, const int64_t* xoff, const int64_t* tap, float* dw, int64_t ldw);
+WeightBlockFn weight_block_fn(int64_t mr, int64_t kr);
+
+}  // namespace excite::conv_tiles
