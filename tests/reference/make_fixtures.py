@@ -26,8 +26,9 @@ Conventions shared with the C++ tests (tests/*/test_parity_*.cpp):
   their floating-point state is *generated*, identically here and in C++, from a counter-based
   hash: entry `name` with `init.name` = [lo, hi] holds lo + (hi - lo) * u_i, with
   u_i = (lowbias32(lowbias32(i) ^ fnv1a32(name)) >> 8) / 2^24 (see hash_uniform below).
-  Outputs and gradients are stored whole when small; a large tensor `t` is stored as a summary:
-  `sample.t` (up to 256 elements at indices floor(j * n / m)) and `stats.t` =
+  Model inputs are generated the same way (`input_shape`, range [-2, 2], hash name `input`).
+  Outputs and gradients are stored whole when small (up to 256 elements); a large tensor `t` is stored as a summary:
+  `sample.t` (128 elements at indices floor(j * n / 128)) and `stats.t` =
   [L2 norm, max |t|, p_0, p_1, p_2, p_3] with p_k = sum_i t_i s_ki, s_ki = +-1 from the hash of
   `t#probe<k>` (top bit). A projection error |dp| / norm measures the relative L2 error of the
   whole tensor, so every element is covered.
@@ -467,16 +468,16 @@ def hash_signs(name, n):
     return torch.from_numpy(1.0 - 2.0 * (hash_bits(name, n) >> np.uint32(31)).astype(np.float64))
 
 
-SAMPLE = 256
+SAMPLE = 128
 PROBES = 4
-WHOLE = 512  # tensors up to this many elements are stored whole
+WHOLE = 256  # tensors up to this many elements are stored whole
 
 
 def add_summary(fx, key, t):
     """Stores tensor t (any size) as `key` (whole) or as `sample.key` and `stats.key`."""
-    t = t.detach().float()
+    t = t.detach()
     if t.numel() <= WHOLE:
-        fx.add(key, t)
+        fx.add(key, t.float())
         return
     flat = t.reshape(-1).double()
     n = flat.numel()
@@ -494,6 +495,13 @@ def init_ranges(name, shape):
         return -0.2, 0.2
     if leaf == "running_var":
         return 0.6, 1.4
+    if len(shape) == 1 and name.endswith("bn3.weight"):
+        # The last BN of a bottleneck branch: small gammas, as in trained ResNets (and torchvision's
+        # zero_init_residual). With gammas ~1 the residual stream of SE-ResNet-50 grows block by
+        # block, train-mode BN's mean subtraction then cancels most digits, and ReLU masks flip
+        # between float32 and float64: torch float32 itself differs from float64 by up to 24 % in
+        # some gradients. With [0.1, 0.5] torch float32 is within 3e-5 of float64.
+        return 0.1, 0.5
     if len(shape) == 1 and leaf == "weight":  # BN gamma
         return 0.6, 1.4
     if leaf == "bias":
@@ -503,58 +511,334 @@ def init_ranges(name, shape):
     return -bound, bound
 
 
-def load_generated_state(fx, model):
+def load_generated_state(fx, model, prefix=""):
     """Fills model's state dict from the hash; records init.<name> (or the I64 value) in fx."""
     state = model.state_dict()
     new = {}
     for name, t in state.items():
         if t.dtype == torch.int64:  # num_batches_tracked
             new[name] = torch.tensor(3, dtype=torch.int64)
-            fx.add("state." + name, new[name])
+            fx.add(prefix + "state." + name, new[name])
             continue
         lo, hi = init_ranges(name, list(t.shape))
         new[name] = hash_uniform(name, list(t.shape), lo, hi)
-        fx.add("init." + name, torch.tensor([lo, hi], dtype=torch.float32))
+        fx.add(prefix + "init." + name, torch.tensor([lo, hi], dtype=torch.float32))
     model.load_state_dict(new, strict=True)
     return new
 
 
-def model_fixture(fx, model, x, labels, grad_mode="ce"):
+def model_fixture(fx, model, x, labels=None, prefix=""):  # x: the input's shape
     """Stores eval logits, train logits (batch statistics), the updated buffers, the loss and
     every parameter's gradient after one backward pass of cross_entropy(train logits, labels).
-    For non-classifier modules (grad_mode='weighted') the loss is sum(out * w) for a fixed w."""
-    load_generated_state(fx, model)
-    fx.add("input", x)
+    Without labels (blocks, SE modules) the loss is sum(out * w), w = hash_uniform('grad_out').
+    With a prefix ("case/") several models share one fixture file."""
+    load_generated_state(fx, model, prefix)
+    # the input is generated too: hash_uniform(prefix + "input", shape, -2, 2)
+    fx.add(prefix + "input_shape", torch.tensor(list(x), dtype=torch.int64))
+    x = hash_uniform(prefix + "input", list(x), -2.0, 2.0)
+    # The reference is computed in float64 from these float32 values (stored rounded to float32):
+    # the tests then measure excite's own float32 error, not the sum of two rounding patterns.
+    model.double()
+    x = x.double()
     names = [n for n, _ in model.named_parameters()]
-    fx.meta["parameters"] = json.dumps(names)
-    fx.meta["state"] = json.dumps(list(model.state_dict().keys()))
+    fx.meta[prefix + "parameters"] = json.dumps(names)
+    fx.meta[prefix + "state"] = json.dumps(list(model.state_dict().keys()))
     model.eval()
     with torch.no_grad():
-        add_summary(fx, "out_eval", model(x))
+        add_summary(fx, prefix + "out_eval", model(x))
     model.train()
     out = model(x)
-    add_summary(fx, "out_train", out)
-    if grad_mode == "ce":
-        fx.add("labels", labels)
+    add_summary(fx, prefix + "out_train", out)
+    if labels is not None:
+        fx.add(prefix + "labels", labels)
         loss = F.cross_entropy(out, labels)
-        fx.add("loss", loss.reshape(1))
+        fx.add(prefix + "loss", loss.reshape(1).float())
     else:
-        w = hash_uniform("grad_out", list(out.shape), -1.0, 1.0)
-        fx.meta["grad_out"] = "hash_uniform('grad_out', out.shape, -1, 1)"
+        w = hash_uniform("grad_out", list(out.shape), -1.0, 1.0).double()
         loss = (out * w).sum()
     loss.backward()
     for name, p in model.named_parameters():
-        add_summary(fx, "grad." + name, p.grad)
+        add_summary(fx, prefix + "grad." + name, p.grad)
     for name, b in model.named_buffers():
         if b.dtype == torch.int64:
-            fx.add("after." + name, b)
+            fx.add(prefix + "after." + name, b)
         else:
-            add_summary(fx, "after." + name, b)
+            add_summary(fx, prefix + "after." + name, b)
     return out
 
 
 # --------------------------------------------------------------------------------------------
 # whole models
+
+
+
+# --------------------------------------------------------------------------------------------
+# PyTorch twins of excite's SE variants, blocks and ResNets (layers/se.h, residual.h, resnet.h),
+# restated here from those headers' definitions; the seed-default configurations are checked
+# against seed_model.py itself (check_twins_against_seed).
+
+GATES = {"sigmoid": nn.Sigmoid, "hard_sigmoid": nn.Hardsigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
+
+
+class SETwin(nn.Module):
+    """squeeze (avg | max | avgmax) -> Linear -> ReLU -> Linear -> gate -> scale; names as the seed."""
+
+    def __init__(self, channels, reduction=16, min_channels=8, squeeze="avg", gate="sigmoid", bias=False):
+        super().__init__()
+        hidden = max(channels // reduction, min_channels)
+        self.squeeze = squeeze
+        if squeeze in ("avg", "avgmax"):
+            self.avg_pool = nn.AdaptiveAvgPool2d(1)
+        if squeeze in ("max", "avgmax"):
+            self.max_pool = nn.AdaptiveMaxPool2d(1)
+        self.fc = nn.Sequential(nn.Linear(channels, hidden, bias=bias), nn.ReLU(inplace=True),
+                                nn.Linear(hidden, channels, bias=bias), GATES[gate]())
+
+    def forward(self, x):
+        n, c = x.shape[:2]
+        mlp = self.fc[:3]
+        z = None
+        if self.squeeze in ("avg", "avgmax"):
+            z = mlp(self.avg_pool(x).view(n, c))
+        if self.squeeze in ("max", "avgmax"):
+            m = mlp(self.max_pool(x).view(n, c))
+            z = m if z is None else z + m
+        return x * self.fc[3](z).view(n, c, 1, 1)
+
+
+class BlockTwin(nn.Module):
+    """BasicBlock or Bottleneck (stride on the 3x3, expansion 4), SE at standard | pre | post |
+    identity; names conv1, bn1, conv2, bn2, [conv3, bn3,] se, shortcut as excite and the seed."""
+
+    def __init__(self, cin, cout, stride=1, bottleneck=False, se=None, position="standard"):
+        super().__init__()
+        self.bottleneck, self.position = bottleneck, position
+        if bottleneck:
+            width = cout // 4
+            self.conv1 = nn.Conv2d(cin, width, 1, 1, 0, bias=False)
+            self.bn1 = nn.BatchNorm2d(width)
+            self.conv2 = nn.Conv2d(width, width, 3, stride, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(width)
+            self.conv3 = nn.Conv2d(width, cout, 1, 1, 0, bias=False)
+            self.bn3 = nn.BatchNorm2d(cout)
+        else:
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+        self.se = None if se is None else SETwin(cin if position == "pre" else cout, **se)
+        self.shortcut = nn.Sequential()
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def branch(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        if self.bottleneck:
+            out = F.relu(self.bn2(self.conv2(out)))
+            return self.bn3(self.conv3(out))
+        return self.bn2(self.conv2(out))
+
+    def forward(self, x):
+        se, where = self.se, self.position
+        residual = self.shortcut(x)
+        out = self.branch(se(x) if se is not None and where == "pre" else x)
+        if se is not None and where == "standard":
+            out = se(out)
+        if se is not None and where == "identity":
+            residual = se(residual)
+        out = F.relu(out + residual)
+        if se is not None and where == "post":
+            out = se(out)
+        return out
+
+
+class SEBlockTwin(nn.Module):
+    """conv (no bias, same padding) - BN - ReLU - SE: excite's SEBlock, names conv, bn, se."""
+
+    def __init__(self, cin, cout, kernel=3, stride=1, se=None):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, kernel, stride, kernel // 2, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+        self.se = SETwin(cout, **(se or {}))
+
+    def forward(self, x):
+        return self.se(F.relu(self.bn(self.conv(x))))
+
+
+class ResNetTwin(nn.Module):
+    """conv1, bn1, relu, [maxpool], layer1..S, avgpool, fc: excite's ResNet (layers/resnet.h)."""
+
+    def __init__(self, stem="cifar", bottleneck=False, depths=(3, 3, 3), widths=(16, 32, 64), in_channels=3,
+                 num_classes=10, se=None, position="standard", se_stages=()):
+        super().__init__()
+        imagenet = stem == "imagenet"
+        self.conv1 = nn.Conv2d(in_channels, widths[0], 7 if imagenet else 3, 2 if imagenet else 1,
+                               3 if imagenet else 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(widths[0])
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1) if imagenet else None
+        cin = widths[0]
+        for s, (depth, width) in enumerate(zip(depths, widths), start=1):
+            cout = width * 4 if bottleneck else width
+            block_se = se if (se is not None and (not se_stages or s in se_stages)) else None
+            blocks = []
+            for b in range(depth):
+                stride = 2 if (b == 0 and s > 1) else 1
+                blocks.append(BlockTwin(cin, cout, stride, bottleneck, block_se, position))
+                cin = cout
+            setattr(self, f"layer{s}", nn.Sequential(*blocks))
+        self.stages = len(depths)
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(cin, num_classes)
+
+    def forward(self, x):
+        x = self.relu(self.bn1(self.conv1(x)))
+        if self.maxpool is not None:
+            x = self.maxpool(x)
+        for s in range(1, self.stages + 1):
+            x = getattr(self, f"layer{s}")(x)
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+class SeedCifarSEResNet(nn.Module):
+    """CIFAR SE-ResNet-20 built from the seed's own SEResidualBlock (seed_model.py)."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU(inplace=True)
+        cin = 16
+        for s, width in enumerate((16, 32, 64), start=1):
+            blocks = []
+            for b in range(3):
+                blocks.append(seed_model.SEResidualBlock(cin, width, 2 if (b == 0 and s > 1) else 1))
+                cin = width
+            setattr(self, f"layer{s}", nn.Sequential(*blocks))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, num_classes)
+
+    def forward(self, x):
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def check_twins_against_seed():
+    """The twins, in the seed's configuration, are the seed's code: same keys, same numbers."""
+    torch.manual_seed(0)
+    seed = seed_model.SEResNet(num_classes=1000)
+    twin = ResNetTwin("imagenet", False, (3, 4, 6, 3), (64, 128, 256, 512), 3, 1000, se={})
+    assert list(seed.state_dict()) == list(twin.state_dict()), "twin keys differ from the seed's"
+    assert count(seed) == count(twin) == 21956392, count(twin)
+    twin.load_state_dict(seed.state_dict())
+    x = torch.randn(1, 3, 37, 45)
+    for m in (seed, twin):
+        m.eval()
+    assert torch.allclose(seed(x), twin(x), rtol=0, atol=1e-5)
+    cifar = SeedCifarSEResNet()
+    twin20 = ResNetTwin(se={})
+    assert list(cifar.state_dict()) == list(twin20.state_dict())
+    assert count(cifar) == count(twin20) == 277850, count(twin20)
+    assert count(ResNetTwin()) == 272474
+    assert count(ResNetTwin("imagenet", True, (3, 4, 6, 3), (64, 128, 256, 512), 3, 1000)) == 25557032
+    assert count(ResNetTwin("imagenet", True, (3, 4, 6, 3), (64, 128, 256, 512), 3, 1000, se={})) == 28071976
+    assert count(ResNetTwin("imagenet", True, (3, 4, 6, 3), (64, 128, 256, 512), 3, 1000,
+                            se={"bias": True})) == 28088024
+
+
+def fx_model_seresnet20():
+    """CIFAR SE-ResNet-20 from the seed's SEResidualBlock, 10 classes, a 2x3x17x21 input."""
+    torch.manual_seed(203)
+    fx = Fixture("model_seresnet20")
+    fx.meta["model"] = "seresnet20, 10 classes (stem conv3x3 16 + BN + ReLU, 3x3 seed SEResidualBlocks, fc)"
+    model_fixture(fx, SeedCifarSEResNet(10), (2, 3, 17, 21), torch.tensor([1, 8]))
+    fx.write()
+
+
+def fx_model_resnet20():
+    """CIFAR ResNet-20 without SE, 100 classes, 3x3x16x16."""
+    torch.manual_seed(204)
+    fx = Fixture("model_resnet20")
+    fx.meta["model"] = "resnet20, 100 classes"
+    model_fixture(fx, ResNetTwin(num_classes=100), (3, 3, 16, 16), torch.tensor([5, 99, 42]))
+    fx.write()
+
+
+def fx_model_seresnet50():
+    """SE-ResNet-50 (Bottleneck, stride on the 3x3, SE after bn3, r 16, no FC bias), 10 classes,
+    2x3x49x61 (-> 25x31 -> 13x16 -> 7x8 -> 4x4 -> 2x2)."""
+    torch.manual_seed(205)
+    fx = Fixture("model_seresnet50")
+    fx.meta["model"] = "seresnet50, 10 classes"
+    model = ResNetTwin("imagenet", True, (3, 4, 6, 3), (64, 128, 256, 512), 3, 10, se={})
+    model_fixture(fx, model, (2, 3, 49, 61), torch.tensor([0, 9]))
+    fx.write()
+
+
+def fx_model_seresnet8_options():
+    """A CIFAR SE-ResNet-8 exercising the model options: 1 input channel (Fashion-MNIST), 7
+    classes, SE only in stages 2 and 3, at the identity position, avgmax squeeze, hard-sigmoid gate,
+    FC bias, r 4, min 4; 2x1x15x13 input."""
+    torch.manual_seed(206)
+    fx = Fixture("model_seresnet8_options")
+    se = dict(reduction=4, min_channels=4, squeeze="avgmax", gate="hard_sigmoid", bias=True)
+    fx.meta["model"] = "seresnet8 " + json.dumps(dict(in_channels=1, num_classes=7, se=se, position="identity",
+                                                      se_stages=[2, 3]))
+    model = ResNetTwin("cifar", False, (1, 1, 1), (16, 32, 64), 1, 7, se=se, position="identity", se_stages=(2, 3))
+    model_fixture(fx, model, (2, 1, 15, 13), torch.tensor([6, 2]))
+    fx.write()
+
+
+def fx_se_variants():
+    """SEModule alone in every squeeze and gate, with and without bias, other r and min: on a
+    [2, 32, 5, 7] input; loss sum(out * w)."""
+    torch.manual_seed(207)
+    fx = Fixture("se_variants")
+    variants = [("avg_sigmoid", {}), ("max_sigmoid", dict(squeeze="max")), ("avgmax_sigmoid", dict(squeeze="avgmax")),
+                ("avg_hard_sigmoid", dict(gate="hard_sigmoid")), ("avg_tanh", dict(gate="tanh")),
+                ("avg_relu", dict(gate="relu")), ("max_tanh_bias", dict(squeeze="max", gate="tanh", bias=True)),
+                ("avgmax_relu_bias", dict(squeeze="avgmax", gate="relu", bias=True)),
+                ("avg_sigmoid_r4_min2", dict(reduction=4, min_channels=2)),
+                ("avgmax_hard_sigmoid_r2_bias", dict(squeeze="avgmax", gate="hard_sigmoid", reduction=2, bias=True))]
+    for name, opts in variants:
+        model_fixture(fx, SETwin(32, **opts), (2, 32, 5, 7), prefix=name + "/")
+        fx.case(name, channels=32, **opts)
+    fx.write()
+
+
+def fx_se_blocks():
+    """Residual blocks with SE at every position (standard, pre, post, identity) and without SE,
+    BasicBlock and Bottleneck, downsampling and not; and the plain SEBlock. Loss sum(out * w)."""
+    torch.manual_seed(208)
+    fx = Fixture("se_blocks")
+    cases = []
+    for pos in ["standard", "pre", "post", "identity"]:
+        cases.append((f"basic_down_{pos}", dict(cin=16, cout=32, stride=2, bottleneck=False, position=pos, se={}),
+                      (2, 16, 9, 11)))
+        cases.append((f"basic_same_{pos}", dict(cin=32, cout=32, stride=1, bottleneck=False, position=pos, se={}),
+                      (2, 32, 5, 6)))
+        cases.append((f"bottleneck_down_{pos}", dict(cin=32, cout=64, stride=2, bottleneck=True, position=pos, se={}),
+                      (2, 32, 7, 9)))
+    cases.append(("basic_down_nose", dict(cin=16, cout=32, stride=2, bottleneck=False, position="standard", se=None),
+                  (2, 16, 9, 11)))
+    cases.append(("bottleneck_same_nose", dict(cin=64, cout=64, stride=1, bottleneck=True, position="standard",
+                                                se=None), (2, 64, 4, 5)))
+    cases.append(("bottleneck_same_standard_tanh_bias",
+                  dict(cin=64, cout=64, stride=1, bottleneck=True, position="standard",
+                       se=dict(gate="tanh", bias=True, reduction=8)), (2, 64, 4, 5)))
+    for name, o, shape in cases:
+        block = BlockTwin(o["cin"], o["cout"], o["stride"], o["bottleneck"], o["se"], o["position"])
+        model_fixture(fx, block, shape, prefix=name + "/")
+        fx.case(name, kind="residual", **o)
+    block = SEBlockTwin(8, 24, 3, 2, dict(squeeze="max"))
+    model_fixture(fx, block, (2, 8, 9, 10), prefix="seblock_k3_s2_max/")
+    fx.case("seblock_k3_s2_max", kind="seblock", cin=8, cout=24, kernel=3, stride=2, se=dict(squeeze="max"))
+    fx.write()
 
 
 def fx_hash_check():
@@ -574,7 +858,7 @@ def fx_model_seed_seresnet():
     torch.manual_seed(201)
     fx = Fixture("model_seed_seresnet")
     model = seed_model.SEResNet(num_classes=10)
-    x = torch.randn(2, 3, 37, 45)
+    x = (2, 3, 37, 45)
     labels = torch.tensor([3, 7])
     fx.meta["model"] = "seed_model.SEResNet(num_classes=10)"
     model_fixture(fx, model, x, labels)
@@ -591,7 +875,7 @@ def fx_module_small_cnn():
         nn.Conv2d(3, 8, 3, 1, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(3, 2, 1),
         nn.Conv2d(8, 16, 3, 2, 1, bias=True), nn.SiLU(), nn.BatchNorm2d(16), nn.AvgPool2d(2, 2, 1),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 5))
-    x = torch.randn(3, 3, 11, 13)
+    x = (3, 3, 11, 13)
     labels = torch.tensor([4, 0, 2])
     fx.meta["model"] = repr(model)
     model_fixture(fx, model, x, labels)
@@ -612,6 +896,12 @@ def main():
         "optim": fx_optim,
         "lr_schedules": fx_lr_schedules,
         "model_seed_seresnet": fx_model_seed_seresnet,
+        "model_seresnet20": fx_model_seresnet20,
+        "model_resnet20": fx_model_resnet20,
+        "model_seresnet50": fx_model_seresnet50,
+        "model_seresnet8_options": fx_model_seresnet8_options,
+        "se_variants": fx_se_variants,
+        "se_blocks": fx_se_blocks,
     }
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="fixtures to write (default: all)")
@@ -622,6 +912,7 @@ def main():
         print("\n".join(fixtures))
         return
     os.makedirs(FIXTURES, exist_ok=True)
+    check_twins_against_seed()
     for name in args.names or list(fixtures):
         fixtures[name]()
 
