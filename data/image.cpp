@@ -20,17 +20,24 @@ std::string Image::shape_str() const {
   return std::to_string(height) + "x" + std::to_string(width) + "x" + std::to_string(channels);
 }
 
+constexpr int64_t kMaxImagePixels = int64_t{1} << 28;  // 16384 x 16384: 768 MB as RGB
+
 Image decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels) {
   EXCITE_CHECK(channels == 1 || channels == 3, "decode_image: channels must be 1 or 3, got " << channels);
   EXCITE_CHECK(!bytes.empty(), "image '" << name << "': the file is empty (expected a JPEG, PNG or BMP image)");
   EXCITE_CHECK(bytes.size() <= static_cast<size_t>(INT32_MAX), "image '" << name << "': file too large to decode");
   int w = 0, h = 0, file_channels = 0;
+  // The header first: its size decides the allocation, so it is checked before any decoding.
+  if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &file_channels)) {
+    EXCITE_CHECK(static_cast<int64_t>(w) * h <= kMaxImagePixels,
+                 "image '" << name << "': header claims " << w << "x" << h << " pixels, more than the "
+                           << kMaxImagePixels << " this loader decodes; the file is corrupt or far too large");
+  }
   std::unique_ptr<stbi_uc, void (*)(void*)> data(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &file_channels, channels),
       stbi_image_free);
   EXCITE_CHECK(data != nullptr, "image '" << name << "': cannot decode (" << stbi_failure_reason()
-                                          << "); expected a JPEG, PNG or BMP image. Remove or replace the file, "
-                                             "or skip bad files with ImageFolderOptions{.on_bad_file = BadFile::Skip}");
+                                          << "); expected a JPEG, PNG or BMP image");
   Image image;
   image.height = h;
   image.width = w;

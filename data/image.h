@@ -36,6 +36,7 @@ struct Image {
 
 // Decodes a JPEG, PNG or BMP held in memory to `channels` channels (1 = grey, 3 = RGB).
 // `name` (usually the file path) goes into the error message when the bytes are not an image.
+// A header claiming more than 2^28 pixels is refused before anything is allocated.
 Image decode_image(std::span<const uint8_t> bytes, const std::string& name, int channels = 3);
 // Reads and decodes one image file.
 Image load_image(const std::string& path, int channels = 3);

@@ -88,10 +88,38 @@ const std::string& ImageFolder::path(int64_t index) const {
   return files_[static_cast<size_t>(index)].path;
 }
 
+Example ImageFolder::load(const File& file) const { return {load_image(file.path, options_.channels), file.label}; }
+
 Example ImageFolder::get(int64_t index) const {
   check_index(index, options_.name.c_str());
-  const File& file = files_[static_cast<size_t>(index)];
-  return {load_image(file.path, options_.channels), file.label};
+  if (options_.on_bad_file == BadFile::Error) {
+    try {
+      return load(files_[static_cast<size_t>(index)]);
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) +
+                  ". Remove or replace the file, or skip bad files with ImageFolderOptions{.on_bad_file = "
+                  "BadFile::Skip}");
+    }
+  }
+  for (int64_t k = 0; k < size(); ++k) {
+    const File& file = files_[static_cast<size_t>((index + k) % size())];
+    try {
+      return load(file);
+    } catch (const Error& e) {
+      std::lock_guard lock(skipped_mutex_);
+      if (reported_.insert(file.path).second) {
+        std::cerr << "warning: " << options_.name << ": skipping '" << file.path << "' (using the next image): "
+                  << e.what() << "\n";
+        skipped_.push_back(file.path);
+      }
+    }
+  }
+  EXCITE_FAIL(options_.name << ": none of the " << size() << " images in '" << root_ << "' can be decoded");
+}
+
+std::vector<std::string> ImageFolder::skipped() const {
+  std::lock_guard lock(skipped_mutex_);
+  return skipped_;
 }
 
 int64_t ImageFolder::label(int64_t index) const {
@@ -104,7 +132,7 @@ std::string ImageFolder::description() const {
   os << options_.name << ": " << size() << " images";
   if (height_ > 0) os << " " << height_ << "x" << width_ << "x" << options_.channels;
   os << ", " << classes_.size() << " classes";
-  if (!skipped_.empty()) os << ", " << skipped_.size() << " bad files skipped";
+  if (const size_t n = skipped().size(); n > 0) os << ", " << n << " bad files skipped";
   return os.str();
 }
 

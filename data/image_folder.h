@@ -8,9 +8,13 @@
 // not an image (unknown extension, or - with check_headers - a header stb_image rejects). Each is
 // an excite::Error naming the path; with on_bad_file = Skip a bad file is instead reported on
 // stderr, listed in skipped() and left out. A file whose header is fine but whose data is corrupt
-// is found only when decoded: get() throws naming it.
+// is found only when decoded: get() throws naming it, or with Skip reports it once and returns
+// the next file (in index order, wrapping) that decodes, with that file's label.
 // Leaves out: resizing to a common size (transforms.h: the loader needs equal sizes per batch).
 #pragma once
+
+#include <mutex>
+#include <set>
 
 #include "data/dataset.h"
 
@@ -40,7 +44,8 @@ class ImageFolder : public Dataset {
   std::string description() const override;
 
   const std::string& path(int64_t index) const;
-  const std::vector<std::string>& skipped() const { return skipped_; }
+  // Files left out while scanning, then those replaced when their decoding failed (Skip only).
+  std::vector<std::string> skipped() const;
   const std::string& root() const { return root_; }
 
  private:
@@ -49,12 +54,15 @@ class ImageFolder : public Dataset {
     int64_t label;
   };
   void bad_file(const std::string& path, const std::string& why);
+  Example load(const File& file) const;
 
   std::string root_;
   ImageFolderOptions options_;
   std::vector<std::string> classes_;
   std::vector<File> files_;
-  std::vector<std::string> skipped_;
+  mutable std::mutex skipped_mutex_;  // get() runs on several loader threads
+  mutable std::vector<std::string> skipped_;
+  mutable std::set<std::string> reported_;
   int64_t height_ = 0;
   int64_t width_ = 0;
 };

@@ -161,7 +161,8 @@ TEST_CASE("ImageFolder bad input: missing root, no classes, empty class, non-ima
     const ImageFolder unchecked(root, {.check_headers = false});
     REQUIRE(unchecked.size() == 5);
     CHECK(unchecked.path(2) == root + "/cat/broken.jpg");  // a.png, b.BMP, broken.jpg
-    CHECK_THROWS_WITH(unchecked.get(2), Catch::Contains(root + "/cat/broken.jpg': cannot decode"));
+    CHECK_THROWS_WITH(unchecked.get(2), Catch::Contains(root + "/cat/broken.jpg': cannot decode") &&
+                                            Catch::Contains("BadFile::Skip"));
   }
   SECTION("valid header, truncated data: decode error names the file, also through the loader's workers") {
     const std::string root = write_folder("folder-trunc");
@@ -179,6 +180,23 @@ TEST_CASE("ImageFolder bad input: missing root, no classes, empty class, non-ima
     };
     CHECK_THROWS_WITH(consume(), Catch::Contains("big.png': cannot decode"));
     CHECK(seen == 2);
+    // With Skip the broken file is reported once and replaced by the next one that decodes.
+    const ImageFolder skipping(root, {.on_bad_file = BadFile::Skip});
+    REQUIRE(skipping.size() == 5);
+    const Example replaced = skipping.get(2);
+    CHECK(replaced.image.pixels == skipping.get(3).image.pixels);
+    CHECK(replaced.label == 1);
+    CHECK(skipping.skipped() == std::vector<std::string>{root + "/cat/big.png"});
+    Loader skip_loader(skipping, {.batch_size = 5, .workers = 2}, Pipeline().then(Resize(4)).then(CenterCrop(4)));
+    CHECK(skip_loader.begin()->size() == 5);
+  }
+  SECTION("a header claiming a gigantic image is refused before decoding") {
+    const std::string root = write_folder("folder-huge");
+    auto bmp = read_bytes(root + "/cat/b.BMP", 0, static_cast<int64_t>(std::filesystem::file_size(root + "/cat/b.BMP")));
+    for (int i = 0; i < 4; ++i) bmp[18 + i] = bmp[22 + i] = static_cast<uint8_t>((50000 >> (8 * i)) & 0xFF);
+    write_bytes(root + "/cat/b.BMP", bmp);
+    const ImageFolder folder(root);
+    CHECK_THROWS_WITH(folder.get(1), Catch::Contains("b.BMP': header claims 50000x50000 pixels"));
   }
   SECTION("empty file") {
     const std::string root = write_folder("folder-zero");
