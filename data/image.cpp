@@ -3,6 +3,7 @@
 
 #include <stb/stb_image.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "core/error.h"

@@ -2,6 +2,7 @@
 #include "data/image_folder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <sstream>

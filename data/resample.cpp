@@ -89,12 +89,23 @@ Image resize_bilinear(const Image& image, int64_t top, int64_t left, int64_t hei
   return out;
 }
 
+template <int C>
+static void flip_rows(uint8_t* data, int64_t height, int64_t width) {
+  for (int64_t y = 0; y < height; ++y) {
+    uint8_t* row = data + y * width * C;
+    for (int64_t l = 0, r = width - 1; l < r; ++l, --r)
+      for (int ch = 0; ch < C; ++ch) std::swap(row[l * C + ch], row[r * C + ch]);
+  }
+}
+
 void flip_horizontal(Image& image) {
-  const int64_t c = image.channels;
-  for (int64_t y = 0; y < image.height; ++y) {
-    uint8_t* row = image.pixels.data() + y * image.width * c;
-    for (int64_t l = 0, r = image.width - 1; l < r; ++l, --r)
-      for (int64_t ch = 0; ch < c; ++ch) std::swap(row[l * c + ch], row[r * c + ch]);
+  // The channel count as a compile-time constant lets the compiler unroll the pixel swap.
+  switch (image.channels) {
+    case 1: return flip_rows<1>(image.pixels.data(), image.height, image.width);
+    case 3: return flip_rows<3>(image.pixels.data(), image.height, image.width);
+    case 2: return flip_rows<2>(image.pixels.data(), image.height, image.width);
+    case 4: return flip_rows<4>(image.pixels.data(), image.height, image.width);
+    default: EXCITE_FAIL("flip: images must have 1 to 4 channels, got " << image.shape_str());
   }
 }
 
