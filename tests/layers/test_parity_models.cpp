@@ -332,3 +332,64 @@ TEST_CASE("parity: model options: 1 input channel, 7 classes, SE in stages 2-3 a
                                    .se_stages = {2, 3}});
   check_model("model_seresnet8_options", *model, {});
 }
+
+// --- the safetensors round trip excite -> torch -> excite (see make_fixtures.py's docstring) ---
+
+namespace {
+const char* kRoundtripExcite = "/tests/fixtures/roundtrip_seresnet8_excite.safetensors";
+const char* kRoundtripTorch = "/tests/fixtures/roundtrip_seresnet8_torch.safetensors";
+
+std::shared_ptr<layers::ResNet> roundtrip_model() { return layers::make_model({.arch = "seresnet8", .num_classes = 10}); }
+}  // namespace
+
+// Hidden (run by hand when the fixture is remade): writes excite's side of the round trip, a
+// freshly initialised SE-ResNet-8 whose running statistics have seen two batches.
+TEST_CASE("export: excite's side of the safetensors round trip", "[.export]") {
+  manual_seed(2024);
+  auto model = roundtrip_model();
+  model->train();
+  for (int i = 0; i < 2; ++i) (*model)(Variable(Tensor::normal({4, 3, 13, 11}, 0.5f, 1.5f)));
+  layers::save_weights(*model, source_dir() + kRoundtripExcite, {{"written_by", "excite test_layers [.export]"}});
+}
+
+TEST_CASE("parity: safetensors round trip excite -> torch -> excite keeps every tensor, dtype and the logits") {
+  const SafetensorsFile from_excite = load_safetensors(source_dir() + kRoundtripExcite);
+  const SafetensorsFile from_torch = load_safetensors(source_dir() + kRoundtripTorch);
+  const SafetensorsFile check = load_fixture("roundtrip_seresnet8_torch_logits");
+
+  // torch's file loads strictly, and holds exactly what excite saved: same keys, values, dtypes.
+  auto model = roundtrip_model();
+  layers::load_weights(*model, source_dir() + kRoundtripTorch);
+  REQUIRE(from_torch.tensors.size() == from_excite.tensors.size());
+  for (const NamedTensor& t : from_torch.tensors) {
+    INFO(t.name);
+    const NamedTensor* e = from_excite.find(t.name);
+    REQUIRE(e != nullptr);
+    CHECK(t.dtype == e->dtype);
+    CHECK((t.dtype == DType::I64) == (t.name.size() >= 19 && t.name.ends_with("num_batches_tracked")));
+    CHECK(t.value.shape() == e->value.shape());
+    CHECK(max_abs_diff(t.value, e->value) == 0.f);
+  }
+
+  // The loaded model computes torch's logits.
+  std::vector<int64_t> dims;
+  for (float d : check.at("input_shape")) dims.push_back(static_cast<int64_t>(d));
+  model->eval();
+  NoGradGuard no_grad;
+  Variable logits = (*model)(Variable(hash_uniform("roundtrip.input", Shape(dims), -2.f, 2.f)));
+  const float err = relative_error(logits.data(), check.at("logits_eval"), 1e-12f);
+  if (report_enabled()) std::cout << "parity roundtrip logits rel_err " << err << "\n";
+  CHECK(err <= 1e-4f);
+
+  // Saved again by excite, it is the file excite wrote in the first place (keys in order, values).
+  const std::string again = temp_dir("roundtrip") + "/again.safetensors";
+  layers::save_weights(*model, again);
+  const SafetensorsFile resaved = load_safetensors(again);
+  REQUIRE(resaved.tensors.size() == from_excite.tensors.size());
+  for (size_t i = 0; i < resaved.tensors.size(); ++i) {
+    INFO(resaved.tensors[i].name);
+    CHECK(resaved.tensors[i].name == from_excite.tensors[i].name);
+    CHECK(resaved.tensors[i].dtype == from_excite.tensors[i].dtype);
+    CHECK(max_abs_diff(resaved.tensors[i].value, from_excite.tensors[i].value) == 0.f);
+  }
+}

@@ -6,7 +6,13 @@ Run with Debian's PyTorch (python3-torch 1.13), from the repository root:
     /usr/bin/python3 tests/reference/make_fixtures.py            # (re)write every fixture
     /usr/bin/python3 tests/reference/make_fixtures.py conv2d ... # only the named fixtures
     /usr/bin/python3 tests/reference/make_fixtures.py --list
-    /usr/bin/python3 tests/reference/make_fixtures.py --roundtrip EXCITE.safetensors OUT.safetensors
+    /usr/bin/python3 tests/reference/make_fixtures.py --roundtrip ARCH EXCITE.safetensors TORCH.safetensors
+
+The round trip (excite -> torch -> excite) committed in tests/fixtures was made by
+    build/tests/test_layers "[.export]"     # excite writes tests/fixtures/roundtrip_seresnet8_excite.safetensors
+    /usr/bin/python3 tests/reference/make_fixtures.py --roundtrip seresnet8 \
+        tests/fixtures/roundtrip_seresnet8_excite.safetensors tests/fixtures/roundtrip_seresnet8_torch.safetensors
+and tests/layers/test_parity_models.cpp loads torch's file back into excite.
 
 It writes tests/fixtures/<name>.safetensors; the files are committed, so the C++ suite needs no
 Python. Everything is seeded (torch.manual_seed per fixture): rerunning reproduces the files.
@@ -882,6 +888,49 @@ def fx_module_small_cnn():
     fx.write()
 
 
+# --------------------------------------------------------------------------------------------
+# the safetensors round trip: excite -> torch -> excite
+
+ROUNDTRIP_ARCHS = {
+    "seresnet8": lambda k, cin: ResNetTwin("cifar", False, (1, 1, 1), (16, 32, 64), cin, k, se={}),
+    "resnet20": lambda k, cin: ResNetTwin("cifar", False, (3, 3, 3), (16, 32, 64), cin, k),
+    "seresnet20": lambda k, cin: ResNetTwin("cifar", False, (3, 3, 3), (16, 32, 64), cin, k, se={}),
+    "seresnet34": lambda k, cin: seed_model.SEResNet(k),
+    "seresnet50": lambda k, cin: ResNetTwin("imagenet", True, (3, 4, 6, 3), (64, 128, 256, 512), cin, k, se={}),
+}
+
+
+def roundtrip(arch, excite_file, torch_file):
+    """Loads a state dict that excite saved into the PyTorch twin (strict: every key, shape and
+    dtype must fit), and saves the torch model's state_dict() again as a PyTorch user would
+    (torch's key order, num_batches_tracked as I64, metadata {"format": "pt"} as
+    safetensors.torch.save_file writes). Beside it, <torch_file>_logits.safetensors holds a
+    generated input and torch's eval-mode logits (float64, stored as float32) for that state."""
+    state, meta = read_safetensors(excite_file)
+    k, cin = state["fc.weight"].shape[0], state["conv1.weight"].shape[1]
+    model = ROUNDTRIP_ARCHS[arch](k, cin)
+    expected = model.state_dict()
+    for name, t in state.items():
+        assert name in expected, f"{excite_file}: unexpected key {name}"
+        assert t.dtype == expected[name].dtype, f"{excite_file}: {name} is {t.dtype}, torch has {expected[name].dtype}"
+    model.load_state_dict(state, strict=True)
+    out = model.state_dict()
+    for name, t in out.items():
+        assert torch.equal(t, state[name]), f"{name} changed on the way through torch"
+    write_safetensors(torch_file, out, {"format": "pt"})
+    print(f"{excite_file} ({len(state)} tensors, metadata {meta}) -> {torch_file}")
+
+    model.double().eval()
+    shape = [2, cin, 13, 11]
+    x = hash_uniform("roundtrip.input", shape, -2.0, 2.0)
+    with torch.no_grad():
+        logits = model(x.double())
+    check = torch_file.replace(".safetensors", "") + "_logits.safetensors"
+    write_safetensors(check, {"input_shape": torch.tensor(shape), "logits_eval": logits},
+                      {"arch": arch, "input": "hash_uniform('roundtrip.input', input_shape, -2, 2)"})
+    print(f"eval logits of the loaded model -> {check}")
+
+
 def main():
     fixtures = {
         "module_small_cnn": fx_module_small_cnn,
@@ -906,10 +955,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("names", nargs="*", help="fixtures to write (default: all)")
     ap.add_argument("--list", action="store_true")
-    ap.add_argument("--roundtrip", nargs=2, metavar=("EXCITE_FILE", "OUT_FILE"))
+    ap.add_argument("--roundtrip", nargs=3, metavar=("ARCH", "EXCITE_FILE", "TORCH_FILE"),
+                    help="load an excite-saved state dict into the torch twin of ARCH and save it again")
     args = ap.parse_args()
     if args.list:
         print("\n".join(fixtures))
+        return
+    if args.roundtrip:
+        roundtrip(*args.roundtrip)
         return
     os.makedirs(FIXTURES, exist_ok=True)
     check_twins_against_seed()
