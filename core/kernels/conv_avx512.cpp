@@ -17,7 +17,8 @@
 // over it as a plain product (one tap, no shift). So does the input gradient of strided convs.
 //
 // Forward, per sample and group:  y[oc, p] = b[oc] + sum_{c, k} w[oc, c, k] x[c, p + off(k)]
-//   register tile: 8 output channels x 48 positions (24 zmm accumulators), summed over all c, k.
+//   register tile: 8 output channels x 48 positions, or 6 x 64 (24 zmm accumulators either way),
+//   summed over all c, k.
 // Backward to the input: dx[c, q] = sum_{oc, k} w[oc, c, k] dy[oc, q - off(k)]. For a stride-1
 //   "same" conv, q - off(kh, kw) = q + off(KH-1-kh, KW-1-kw): the forward kernel again, on dy,
 //   with w transposed to [C, OC] and its taps flipped (and the same masks). Otherwise through
@@ -64,14 +65,14 @@ bool same_size(const ConvGeometry& g) { return !strided(g) && g.OH() == g.H && g
 // "same" conv). Transpose: [Kg, OCg] (gradient of im2col's columns).
 enum class Packing { Forward, TransposeFlip, Transpose };
 
-std::vector<float> pack_weights(const float* w, const ConvGeometry& g, Packing how) {
+std::vector<float> pack_weights(const float* w, const ConvGeometry& g, Packing how, int64_t rows) {
   const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), KK = g.KH * g.KW;
   std::vector<float> out(static_cast<size_t>(g.OC * Kg)), t(static_cast<size_t>(OCg * Kg));
   for (int64_t gr = 0; gr < g.groups; ++gr) {
     const float* wg = w + gr * OCg * Kg;
     float* pg = out.data() + gr * OCg * Kg;
     if (how == Packing::Forward) {
-      pack_rows(wg, OCg, Kg, pg);
+      pack_rows(wg, OCg, Kg, rows, pg);
       continue;
     }
     for (int64_t oc = 0; oc < OCg; ++oc)
@@ -85,9 +86,9 @@ std::vector<float> pack_weights(const float* w, const ConvGeometry& g, Packing h
           }
         }
     if (how == Packing::TransposeFlip) {
-      pack_rows(t.data(), Cg, OCg * KK, pg);
+      pack_rows(t.data(), Cg, OCg * KK, rows, pg);
     } else {
-      pack_rows(t.data(), Kg, OCg, pg);
+      pack_rows(t.data(), Kg, OCg, rows, pg);
     }
   }
   return out;
@@ -159,7 +160,7 @@ void conv2d_avx512_forward(const float* x, const float* w, const float* b, float
   const Plan pl = forward_plan(g);
   const Input input(g, pl);
   const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = pl.P;
-  const std::vector<float> wp = pack_weights(w, g, Packing::Forward);
+  const std::vector<float> wp = pack_weights(w, g, Packing::Forward, pl.block_rows);
   for_each_sample(
       g, pl, static_cast<size_t>(input.stride), 0,
       [&](int64_t n, int64_t gr, const Buffers& buf) { input.stage(x + (n * g.C + gr * Cg) * HW, g, pl, buf.a); },
@@ -179,7 +180,7 @@ void conv2d_avx512_backward(const float* dy, const float* x, const float* w, flo
     // goes through dcol = w^T dy and col2im.
     const bool flip = same_size(g);
     const Plan pl = flip ? make_plan(g) : make_product_plan(P);
-    const std::vector<float> wt = pack_weights(w, g, flip ? Packing::TransposeFlip : Packing::Transpose);
+    const std::vector<float> wt = pack_weights(w, g, flip ? Packing::TransposeFlip : Packing::Transpose, pl.block_rows);
     for_each_sample(
         g, pl, 0, flip ? 0 : static_cast<size_t>(Kg * P), [](int64_t, int64_t, const Buffers&) {},
         [&](int64_t n, int64_t gr, const Buffers& buf, int64_t t0, int64_t t1) {

@@ -75,6 +75,9 @@ using ForwardTileFn = void (*)(const float*, int64_t, const float*, const float*
 
 template <int MR>
 ForwardTileFn forward_tile_for(int nv) {
+  if constexpr (MR <= 6) {
+    if (nv == 4) return forward_tile<MR, 4>;
+  }
   return nv == 1 ? forward_tile<MR, 1> : nv == 2 ? forward_tile<MR, 2> : forward_tile<MR, 3>;
 }
 
@@ -181,10 +184,14 @@ Plan make_plan(const ConvGeometry& g) {
         if (ih >= 0 && ih < g.H && iw >= 0 && iw < g.W) pl.mask[v * pl.KK + kh * g.KW + kw] |= bit;
       }
   }
-  // Tiles of 3 vectors; a remainder of 4 goes as 2 + 2 rather than 3 + 1.
+  // Register tiles: 6 rows x 4 vectors when the vectors split into fours (8x8 and 16x16 planes:
+  // 3-vector tiles would leave 2-vector ones, short of accumulators), else 8 rows x 3 vectors
+  // (a remainder of 4 as 2 + 2 rather than 3 + 1). Both keep 24 zmm accumulators.
+  const int per_tile = pl.Pv % 4 == 0 ? 4 : 3;
+  pl.block_rows = per_tile == 4 ? 6 : 8;
   for (int64_t v = 0; v < pl.Pv;) {
     const int64_t left = pl.Pv - v;
-    const int nv = left == 4 ? 2 : static_cast<int>(std::min<int64_t>(3, left));
+    const int nv = per_tile == 3 && left == 4 ? 2 : static_cast<int>(std::min<int64_t>(per_tile, left));
     pl.tiles.emplace_back(v, nv);
     v += nv;
   }
@@ -219,10 +226,12 @@ void phase_split(const float* x, const ConvGeometry& g, const Plan& pl, float* o
 // The plan of a plain product over P positions (one tap, no shift): an im2col'd sample.
 Plan make_product_plan(int64_t P) { return make_plan(ConvGeometry{.H = 1, .W = P}); }
 
-// w [Cout, CinKK] -> blocks of 8 rows, each laid out [CinKK][rows] (the order the tile reads).
-void pack_rows(const float* w, int64_t Cout, int64_t CinKK, float* wp) {
-  for (int64_t m0 = 0; m0 < Cout; m0 += 8) {
-    const int64_t mr = std::min<int64_t>(8, Cout - m0);
+int64_t row_blocks(int64_t Cout, int64_t rows) { return (Cout + rows - 1) / rows; }
+int64_t row_block_start(int64_t Cout, int64_t rows, int64_t b) { return Cout * b / row_blocks(Cout, rows); }
+
+void pack_rows(const float* w, int64_t Cout, int64_t CinKK, int64_t rows, float* wp) {
+  for (int64_t b = 0, nb = row_blocks(Cout, rows); b < nb; ++b) {
+    const int64_t m0 = row_block_start(Cout, rows, b), mr = row_block_start(Cout, rows, b + 1) - m0;
     for (int64_t i = 0; i < CinKK; ++i)
       for (int64_t r = 0; r < mr; ++r) wp[m0 * CinKK + i * mr + r] = w[(m0 + r) * CinKK + i];
   }
@@ -234,9 +243,10 @@ void forward_sample(const float* x, int64_t Cin, const float* wp, int64_t Cout, 
   const int64_t CinKK = Cin * pl.KK;
   for (int64_t t = t0; t < t1; ++t) {
     const auto [v0, nv] = pl.tiles[t];
-    for (int64_t m0 = 0; m0 < Cout; m0 += 8) {
-      forward_tile_fn(std::min<int64_t>(8, Cout - m0), nv)(x, Cin, wp + m0 * CinKK, bias ? bias + m0 : nullptr,
-                                                           y + m0 * pl.P, pl, v0);
+    for (int64_t b = 0, nb = row_blocks(Cout, pl.block_rows); b < nb; ++b) {
+      const int64_t m0 = row_block_start(Cout, pl.block_rows, b);
+      const int64_t mr = row_block_start(Cout, pl.block_rows, b + 1) - m0;
+      forward_tile_fn(mr, nv)(x, Cin, wp + m0 * CinKK, bias ? bias + m0 : nullptr, y + m0 * pl.P, pl, v0);
     }
   }
 }

@@ -4,8 +4,8 @@
 // A Plan says, for one convolution geometry, where each kernel tap reads relative to an output
 // position (a constant shift of the input, or of one of its stride phases) and which lanes of
 // each 16-position vector read inside the input. Two kernels run over it:
-//   forward_sample: y[Cout, P] = w[Cout, Cin*KK] x(taps), tiles of 8 rows x 48 positions kept in
-//     registers over every input channel and tap (the forward, and the input gradient);
+//   forward_sample: y[Cout, P] = w[Cout, Cin*KK] x(taps), tiles of 8 rows x 48 positions (or 6 x
+//     64) kept in registers over every input channel and tap (forward, and input gradient);
 //   weight_block_fn: dw[rows, cols] += sum over samples and positions of dy[row] x(tap of col),
 //     a dot product over positions (the weight gradient).
 // A "product plan" (one tap, no shift) makes both a plain matrix product, over an im2col buffer.
@@ -33,6 +33,7 @@ struct Plan {
   std::vector<uint16_t> mask;         // [Pv][KK] lanes whose tap is inside the input
   std::vector<uint16_t> inside;       // [Pv] lanes < P
   std::vector<std::pair<int64_t, int>> tiles;  // (first vector, vectors) of each output tile
+  int64_t block_rows = 8;             // output rows per register tile (8 x 3 or 6 x 4 vectors)
 };
 
 
@@ -46,8 +47,9 @@ Plan make_product_plan(int64_t P);      // one tap, no shift, over P positions
 // input's edge (the layout make_plan's offsets address for a strided conv).
 void phase_split(const float* x, const ConvGeometry& g, const Plan& pl, float* out);
 
-// w [Cout, CinKK] -> blocks of 8 rows, each laid out [CinKK][rows] (the order the tiles read).
-void pack_rows(const float* w, int64_t Cout, int64_t CinKK, float* wp);
+// w [Cout, CinKK] -> blocks of at most `rows` rows (Cout split evenly; rows = the plan's
+// block_rows), each laid out [CinKK][its rows] (the order the tiles read).
+void pack_rows(const float* w, int64_t Cout, int64_t CinKK, int64_t rows, float* wp);
 
 // One sample: y [Cout, P] (+ bias) from x [Cin channels at pl.in_stride], over tiles [t0, t1).
 void forward_sample(const float* x, int64_t Cin, const float* wp, int64_t Cout, const float* bias, float* y,
