@@ -1,8 +1,8 @@
 // bench/conv_bench.cpp — convolution speed on SE-ResNet-20's CIFAR shapes, next to plain sgemm.
 //
 // For each conv of the network at batch N (default 128): forward, backward to the input,
-// backward to the weight and the whole backward, each in GFLOP/s (2 * multiply-adds / median
-// time), beside one plain sgemm of the same M = OC, N = N*OH*OW, K = C*KH*KW (the im2col
+// backward to the weight and the whole backward, each in GFLOP/s (2 * multiply-adds / time of
+// the fastest of R runs: on a shared machine the fastest run is the one least disturbed), beside one plain sgemm of the same M = OC, N = N*OH*OW, K = C*KH*KW (the im2col
 // product: the bar a gemm-based conv cannot pass without a better gemm). The conv columns are the
 // dispatching entry points (the direct kernel for stride-1 "same" 3x3 convs); "i2c" columns are
 // the im2col + per-sample sgemm path on its own, and "bat" the design it was chosen over: one
@@ -41,7 +41,7 @@ double now_seconds() {
 }
 
 template <typename F>
-double median_seconds(F&& f, int reps) {
+double best_seconds(F&& f, int reps) {
   f();  // warm-up: scratch buffers, page faults, thread pool
   std::vector<double> t;
   for (int r = 0; r < reps; ++r) {
@@ -49,8 +49,7 @@ double median_seconds(F&& f, int reps) {
     f();
     t.push_back(now_seconds() - a);
   }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return *std::min_element(t.begin(), t.end());
 }
 
 // The alternative forward: im2col of `chunk` samples side by side into one [Kg, chunk*P] matrix,
@@ -117,7 +116,7 @@ int main(int argc, char** argv) {
       {"1x1 32->32 @16", {.N = batch, .C = 32, .H = 16, .W = 16, .OC = 32}},
   };
 
-  std::printf("OpenBLAS core: %s, batch %lld, median of %d runs, GFLOP/s = 2 * MACs / %s time\n",
+  std::printf("OpenBLAS core: %s, batch %lld, best of %d runs, GFLOP/s = 2 * MACs / %s time\n",
               blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");
   for (int t : threads) {
     set_num_threads(t);
@@ -135,22 +134,22 @@ int main(int argc, char** argv) {
       Tensor dx(x.shape()), dw(w.shape());
       Tensor A = Tensor::uniform({M, K}, -1, 1, gen), B = Tensor::uniform({K, N}, -1, 1, gen), C({M, N});
 
-      const double t_gemm = median_seconds(
+      const double t_gemm = best_seconds(
           [&] { gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, C.data(), N); }, reps);
-      const double t_fwd = median_seconds([&] { conv2d_forward(x.data(), w.data(), nullptr, y.data(), g); }, reps);
-      const double t_bx = median_seconds(
+      const double t_fwd = best_seconds([&] { conv2d_forward(x.data(), w.data(), nullptr, y.data(), g); }, reps);
+      const double t_bx = best_seconds(
           [&] { conv2d_backward(dy.data(), x.data(), w.data(), dx.data(), nullptr, nullptr, g); }, reps);
-      const double t_bw = median_seconds(
+      const double t_bw = best_seconds(
           [&] { conv2d_backward(dy.data(), x.data(), w.data(), nullptr, dw.data(), nullptr, g); }, reps);
-      const double t_b = median_seconds(
+      const double t_b = best_seconds(
           [&] { conv2d_backward(dy.data(), x.data(), w.data(), dx.data(), dw.data(), nullptr, g); }, reps);
       const double t_ifwd =
-          median_seconds([&] { conv2d_forward_im2col(x.data(), w.data(), nullptr, y.data(), g); }, reps);
-      const double t_ib = median_seconds(
+          best_seconds([&] { conv2d_forward_im2col(x.data(), w.data(), nullptr, y.data(), g); }, reps);
+      const double t_ib = best_seconds(
           [&] { conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx.data(), dw.data(), g); }, reps);
       std::vector<float> col, out;
       const double t_bat =
-          median_seconds([&] { conv_forward_batched(x.data(), w.data(), y.data(), g, 32, col, out); }, reps);
+          best_seconds([&] { conv_forward_batched(x.data(), w.data(), y.data(), g, 32, col, out); }, reps);
       auto gf = [&](double seconds, double f) { return f / seconds * 1e-9; };
       std::printf("%-16s %5lld %7lld %5lld | %6.1f | %6.1f %6.1f %6.1f %6.1f | %7.1f %7.1f %7.1f\n", l.name,
                   static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),
