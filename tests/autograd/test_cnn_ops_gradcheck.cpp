@@ -8,18 +8,13 @@
 #include <numeric>
 
 #include "core/kernels/metrics.h"
-#include "gradcheck.h"
+#include "gradcheck_catch.h"
 
 using namespace excite;
 using namespace excite::testing;
 
 namespace {
 
-void expect_grads(const VariableFn& f, const std::vector<Tensor>& inputs, GradCheckOptions options = {}) {
-  GradCheckResult r = check_gradients(f, inputs, options);
-  INFO(r.report);
-  CHECK(r.ok);
-}
 
 // Distinct values spaced 0.05 apart in random order: no max-pool window has a near-tie that an
 // eps = 1e-2 step could flip.

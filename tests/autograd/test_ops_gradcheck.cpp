@@ -1,20 +1,10 @@
 // Gradient check of every foundation op, for every input, on random shapes.
 #include <catch2/catch.hpp>
 
-#include "gradcheck.h"
+#include "gradcheck_catch.h"
 
 using namespace excite;
 using namespace excite::testing;
-
-namespace {
-
-void expect_grads(const VariableFn& f, const std::vector<Tensor>& inputs, GradCheckOptions options = {}) {
-  GradCheckResult r = check_gradients(f, inputs, options);
-  INFO(r.report);
-  CHECK(r.ok);
-}
-
-}  // namespace
 
 TEST_CASE("gradcheck: binary ops with broadcasting") {
   Generator gen(1);
