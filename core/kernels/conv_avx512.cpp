@@ -23,9 +23,12 @@
 //   "same" conv, q - off(kh, kw) = q + off(KH-1-kh, KW-1-kw): the forward kernel again, on dy,
 //   with w transposed to [C, OC] and its taps flipped (and the same masks). Otherwise through
 //   im2col: dcol = w^T dy by the same kernel, then col2im (derivation in conv.cpp).
-// Backward to the weight: dw[oc, c, k] = sum_n sum_p dy[n, oc, p] x[n, c, p + off(k)], a dot
-//   product over positions: a 4 x 6 block of (oc, c*k) accumulates 16 positions per FMA over a
-//   group of samples, then is reduced across lanes once.
+// Backward to the weight: dw[oc, c, k] = sum_n sum_p dy[n, oc, p] x[n, c, p + off(k)]. For 3x3
+//   stride-1 pad-1 convs (most of a ResNet) in the forward's broadcast form: x gets a zero border
+//   and dy is transposed to [P, OC], then dw^T[(c, k), oc-vector] += x[c, shifted p] dyT[p, oc]
+//   with 18 accumulators over all positions (no masks, no lane sums). Otherwise a dot product
+//   over positions: a 4 x 6 block of (oc, c*k) accumulates 16 positions per FMA over a group of
+//   samples, then is reduced across lanes once.
 // Threading as in conv.cpp: samples split over threads (when fewer samples than threads: the
 // tiles of one sample), dw summed per chunk and added in chunk order.
 #include "core/kernels/conv_avx512.h"
@@ -154,6 +157,33 @@ Plan forward_plan(const ConvGeometry& g) {
   return tap_friendly(g) ? make_plan(g) : make_product_plan(g.OH() * g.OW());
 }
 
+// The weight gradient of a 3x3 stride-1 pad-1 conv (most of a ResNet's) in broadcast form:
+// per sample, x gets a zero border and dy is transposed to [P][OC] (one pass each), then
+// weight_grad_3x3 sums into a per-thread dw^T; the chunks are added in order and transposed back.
+void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvGeometry& g) {
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, Kg = g.col_rows();
+  const int64_t OCp = (OCg + 15) / 16 * 16, per_group = Cg * 9 * OCp;
+  const int64_t T = std::min<int64_t>(std::max<int64_t>(g.N, 1), num_threads());
+  std::vector<float> acc(static_cast<size_t>(T * g.groups * per_group), 0.f);
+  parallel_for(T, [&](int64_t t) {
+    float* xpad = scratch(0, static_cast<size_t>(Cg * (g.H + 2) * (g.W + 2)));
+    float* dyT = scratch(1, static_cast<size_t>(HW * OCp));
+    for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
+        transpose_rows(dy + (n * g.OC + gr * OCg) * HW, OCg, HW, OCp, dyT);
+        weight_grad_3x3(xpad, Cg, g.H, g.W, dyT, OCp, acc.data() + (t * g.groups + gr) * per_group);
+      }
+  });
+  for (int64_t gr = 0; gr < g.groups; ++gr)
+    for (int64_t oc = 0; oc < OCg; ++oc)
+      for (int64_t k = 0; k < Kg; ++k) {
+        float sum = 0.f;
+        for (int64_t t = 0; t < T; ++t) sum += acc[(t * g.groups + gr) * per_group + k * OCp + oc];
+        dw[(gr * OCg + oc) * Kg + k] = sum;
+      }
+}
+
 }  // namespace
 
 void conv2d_avx512_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
@@ -196,6 +226,10 @@ void conv2d_avx512_backward(const float* dy, const float* x, const float* w, flo
         });
   }
   if (!dw) return;
+  if (same_size(g) && g.KH == 3 && g.KW == 3 && g.dilation_h == 1 && g.dilation_w == 1) {
+    weight_grad_3x3_all(dy, x, dw, g);
+    return;
+  }
   const Plan pl = forward_plan(g);
   const Input input(g, pl);
   const int64_t KK = pl.KK, wsize = g.OC * Kg;

@@ -146,6 +146,45 @@ WeightBlockFn weight_block_for(int64_t kr) {
   }
 }
 
+// dwT rows (c0.. c0+CH channels) x (NV oc vectors from ov) += over every output position.
+template <int CH, int NV>
+void weight_grad_3x3_block(const float* xpad, int64_t H, int64_t W, const float* dyT, int64_t OCp, int64_t c0,
+                           int64_t ov, float* dwT) {
+  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
+  __m512 acc[CH * 9][NV];
+#pragma GCC unroll 32
+  for (int r = 0; r < CH * 9; ++r)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) acc[r][j] = _mm512_setzero_ps();
+  for (int64_t oh = 0; oh < H; ++oh) {
+    const float* d = dyT + oh * W * OCp + ov * kLanes;
+    const float* xrow = xpad + (c0 * plane) + oh * Wp;
+    for (int64_t ow = 0; ow < W; ++ow, d += OCp, ++xrow) {
+      __m512 dv[NV];
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) dv[j] = _mm512_loadu_ps(d + j * kLanes);
+#pragma GCC unroll 4
+      for (int ch = 0; ch < CH; ++ch)
+#pragma GCC unroll 3
+        for (int kh = 0; kh < 3; ++kh)
+#pragma GCC unroll 3
+          for (int kw = 0; kw < 3; ++kw) {
+            const __m512 a = _mm512_set1_ps(xrow[ch * plane + kh * Wp + kw]);
+#pragma GCC unroll 4
+            for (int j = 0; j < NV; ++j)
+              acc[ch * 9 + kh * 3 + kw][j] = _mm512_fmadd_ps(a, dv[j], acc[ch * 9 + kh * 3 + kw][j]);
+          }
+    }
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < CH * 9; ++r)
+#pragma GCC unroll 4
+    for (int j = 0; j < NV; ++j) {
+      float* o = dwT + (c0 * 9 + r) * OCp + (ov + j) * kLanes;
+      _mm512_storeu_ps(o, _mm512_add_ps(_mm512_loadu_ps(o), acc[r][j]));
+    }
+}
+
 }  // namespace
 
 bool tap_friendly(const ConvGeometry& g) { return g.OW() == (g.W + g.stride_w - 1) / g.stride_w; }
@@ -261,6 +300,47 @@ WeightBlockFn weight_block_fn(int64_t mr, int64_t kr) {
     case 6: return weight_block_for<6>(kr);
     case 7: return weight_block_for<7>(kr);
     default: return weight_block_for<8>(kr);
+  }
+}
+
+void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
+                     float* dwT) {
+  const int64_t OCv = OCp / kLanes;
+  // Blocks of 18 accumulators: 2 channels x 9 taps x 1 oc vector, or 1 channel x 9 taps x 2.
+  for (int64_t ov = 0; ov < OCv;) {
+    if (OCv - ov >= 2) {
+      for (int64_t c = 0; c < Cg; ++c) weight_grad_3x3_block<1, 2>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      ov += 2;
+    } else {
+      int64_t c = 0;
+      for (; c + 2 <= Cg; c += 2) weight_grad_3x3_block<2, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      if (c < Cg) weight_grad_3x3_block<1, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      ov += 1;
+    }
+  }
+}
+
+void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
+  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
+  for (int64_t c = 0; c < Cg; ++c) {
+    float* o = xpad + c * plane;
+    std::fill(o, o + Wp, 0.f);
+    for (int64_t h = 0; h < H; ++h) {
+      float* r = o + (h + 1) * Wp;
+      r[0] = 0.f;
+      std::copy(x + (c * H + h) * W, x + (c * H + h + 1) * W, r + 1);
+      r[W + 1] = 0.f;
+    }
+    std::fill(o + (H + 1) * Wp, o + plane, 0.f);
+  }
+}
+
+void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {
+  for (int64_t p0 = 0; p0 < P; p0 += 64) {  // blocks of positions keep both sides in L1
+    const int64_t p1 = std::min(P, p0 + 64);
+    for (int64_t p = p0; p < p1; ++p) std::fill(dyT + p * OCp + OCg, dyT + (p + 1) * OCp, 0.f);
+    for (int64_t oc = 0; oc < OCg; ++oc)
+      for (int64_t p = p0; p < p1; ++p) dyT[p * OCp + oc] = dy[oc * P + p];
   }
 }
 

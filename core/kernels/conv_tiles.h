@@ -62,4 +62,14 @@ using WeightBlockFn = void (*)(const float* dy, int64_t dy_stride, const float* 
                                const Plan& pl, const int64_t* xoff, const int64_t* tap, float* dw, int64_t ldw);
 WeightBlockFn weight_block_fn(int64_t mr, int64_t kr);
 
+// The weight gradient of a stride-1, pad-1, dilation-1 3x3 conv in the forward's broadcast form,
+// one sample: dwT[(c*9 + kh*3 + kw), oc] += sum_p xpad[c, oh + kh, ow + kw] dyT[p, oc] over the
+// output positions p = (oh, ow). xpad [Cg][H+2][W+2] is x with a zero border (so no masks),
+// dyT [P][OCp] is dy transposed with oc padded to OCp (a multiple of 16) by zeros.
+void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
+                     float* dwT);
+// The two layouts it reads: x [Cg, H, W] -> xpad [Cg][H+2][W+2]; dy [OCg, P] -> dyT [P][OCp].
+void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad);
+void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT);
+
 }  // namespace excite::conv_tiles
