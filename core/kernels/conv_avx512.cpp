@@ -226,7 +226,8 @@ void conv2d_avx512_backward(const float* dy, const float* x, const float* w, flo
         });
   }
   if (!dw) return;
-  if (same_size(g) && g.KH == 3 && g.KW == 3 && g.dilation_h == 1 && g.dilation_w == 1) {
+  // (Few input channels, e.g. an RGB stem: too little work per transposed dy; the dot product wins.)
+  if (same_size(g) && g.KH == 3 && g.KW == 3 && g.dilation_h == 1 && g.dilation_w == 1 && g.Cg() >= 8) {
     weight_grad_3x3_all(dy, x, dw, g);
     return;
   }
