@@ -1,6 +1,8 @@
 // apps/command_bench.cpp — `excite bench`: the speed of a model's full training step (forward,
 // loss, backward, SGD step) and of inference, as median images/s after warm-up, and the peak
-// resident memory. Random inputs and labels: speed does not depend on the values.
+// resident memory, and where the time goes by op kind (core/kernels/op_timer.h: each op times its
+// forward and its backward; "other" is the rest of the step: the engine's bookkeeping, gradient
+// accumulation, allocation). Random inputs and labels: speed does not depend on the values.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include "apps/model_factory.h"
 #include "apps/optim_sgd.h"
 #include "core/blas.h"
+#include "core/kernels/op_timer.h"
 
 namespace excite::apps {
 
@@ -34,6 +37,35 @@ double time_seconds(F&& f) {
   const auto t0 = std::chrono::steady_clock::now();
   f();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Mean milliseconds per step by op kind over the timed steps, plus "other"
+// (the step's mean wall time minus everything the ops timed) and "total".
+nlohmann::ordered_json breakdown_ms(const std::vector<double>& step_times) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  if (step_times.empty()) return j;
+  const double steps = static_cast<double>(step_times.size());
+  double timed = 0.0, total = 0.0;
+  for (double t : step_times) total += t;
+  for (int k = 0; k < static_cast<int>(OpKind::Count); ++k) {
+    const double s = op_time_seconds(static_cast<OpKind>(k));
+    timed += s;
+    if (s > 0.0) j[op_kind_name(static_cast<OpKind>(k))] = 1e3 * s / steps;
+  }
+  j["other"] = 1e3 * (total - timed) / steps;
+  j["total"] = 1e3 * total / steps;
+  return j;
+}
+
+void print_breakdown(const char* what, const nlohmann::ordered_json& b) {
+  if (b.empty()) return;
+  const double total = b["total"].get<double>();
+  std::printf("  %s time by op kind (ms per step, mean):\n", what);
+  for (const auto& [name, ms] : b.items()) {
+    if (name == "total") continue;
+    std::printf("    %-14s %8.2f  %5.1f %%\n", name.c_str(), ms.get<double>(), 100.0 * ms.get<double>() / total);
+  }
+  std::printf("    %-14s %8.2f\n", "total", total);
 }
 
 }  // namespace
@@ -71,38 +103,57 @@ Command add_bench_command(CLI::App& app) {
     layers::ModulePtr model = build_model(config.model, C, K);
 
     std::vector<double> train_times, infer_times;
+    nlohmann::ordered_json train_breakdown, infer_breakdown;
     if (!a->no_train) {
       optim::SGD opt(model->parameters(), {.lr = 0.01f, .momentum = 0.9f, .weight_decay = 5e-4f});
       Tensor x = Tensor::normal({a->batch, C, H, W}, 0.f, 1.f);
       std::vector<int64_t> labels(static_cast<size_t>(a->batch));
       for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<int64_t>(i) % K;
       model->train();
+      reset_op_times();
+      set_op_timing(a->warmup == 0);
       for (int i = 0; i < a->warmup + a->iters; ++i) {
         const double t = time_seconds([&] {
           Variable loss = cross_entropy((*model)(Variable(x)), labels);
           opt.zero_grad();
           loss.backward();
+          ScopedOpTimer timer(OpKind::Optimizer);
           opt.step();
         });
         if (i >= a->warmup) train_times.push_back(t);
+        if (i + 1 == a->warmup) {  // time the op kinds over the timed steps only
+          reset_op_times();
+          set_op_timing(true);
+        }
       }
+      train_breakdown = breakdown_ms(train_times);
+      set_op_timing(false);
     }
     if (!a->no_infer) {
       Tensor x = Tensor::normal({a->infer_batch, C, H, W}, 0.f, 1.f);
       model->eval();
       NoGradGuard no_grad;
+      reset_op_times();
+      set_op_timing(a->warmup == 0);
       for (int i = 0; i < a->warmup + a->iters; ++i) {
         const double t = time_seconds([&] { (*model)(Variable(x)); });
         if (i >= a->warmup) infer_times.push_back(t);
+        if (i + 1 == a->warmup) {
+          reset_op_times();
+          set_op_timing(true);
+        }
       }
+      infer_breakdown = breakdown_ms(infer_times);
+      set_op_timing(false);
     }
     const double train_ips = train_times.empty() ? 0.0 : a->batch / median(train_times);
     const double infer_ips = infer_times.empty() ? 0.0 : a->infer_batch / median(infer_times);
     if (a->json) {
-      nlohmann::json j = {{"arch", config.model.arch}, {"se", config.model.se}, {"input", {C, H, W}},
+      nlohmann::ordered_json j = {{"arch", config.model.arch}, {"se", config.model.se}, {"input", {C, H, W}},
                           {"batch", a->batch}, {"infer_batch", a->infer_batch}, {"threads", num_threads()},
                           {"train_images_per_second", train_ips}, {"infer_images_per_second", infer_ips},
-                          {"peak_rss_mb", peak_rss_mb()}, {"blas_core", blas_core_name()}};
+                          {"peak_rss_mb", peak_rss_mb()}, {"blas_core", blas_core_name()},
+                          {"train_breakdown_ms", train_breakdown}, {"infer_breakdown_ms", infer_breakdown}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf("%s%s [%lld, %lld, %lld], %d threads, OpenBLAS %s kernels\n", config.model.se ? "" : "(no SE) ",
@@ -111,6 +162,8 @@ Command add_bench_command(CLI::App& app) {
       if (!a->no_train) std::printf("  training step (batch %d): %.1f images/s (median of %d)\n", a->batch, train_ips, a->iters);
       if (!a->no_infer) std::printf("  inference (batch %d):     %.1f images/s\n", a->infer_batch, infer_ips);
       std::printf("  peak resident memory:     %.0f MB\n", peak_rss_mb());
+      print_breakdown("training step", train_breakdown);
+      print_breakdown("inference", infer_breakdown);
     }
     return 0;
   };

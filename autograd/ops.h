@@ -39,6 +39,8 @@ Variable sigmoid(const Variable& x);
 Variable tanh(const Variable& x);
 Variable hardsigmoid(const Variable& x);  // relu6(x + 3) / 6, as torch.nn.Hardsigmoid
 Variable silu(const Variable& x);         // x * sigmoid(x)
+// relu(a + b) fused, for equal shapes (the residual join): one pass each way, no stored sum.
+Variable add_relu(const Variable& a, const Variable& b);
 
 // --- reductions: ops/reduce.cpp ---
 Variable sum(const Variable& x);  // all elements -> shape []
@@ -74,6 +76,9 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
 // weight/bias [C] may be undefined (affine off).
 Variable batch_norm(const Variable& x, const Variable& weight, const Variable& bias, Tensor& running_mean,
                     Tensor& running_var, bool training, float momentum, float eps);
+// relu(batch_norm(...)) fused: one pass forward, one backward, no stored pre-ReLU tensor.
+Variable batch_norm_relu(const Variable& x, const Variable& weight, const Variable& bias, Tensor& running_mean,
+                         Tensor& running_var, bool training, float momentum, float eps);
 
 // --- pooling: ops/pool.cpp ---
 struct Pool2dParams {

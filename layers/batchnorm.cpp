@@ -1,5 +1,7 @@
 #include "layers/batchnorm.h"
 
+#include "layers/profile.h"
+
 namespace excite::layers {
 
 BatchNorm2d::BatchNorm2d(const BatchNorm2dOptions& o) : Module("BatchNorm2d"), options_(o) {
@@ -15,7 +17,16 @@ BatchNorm2d::BatchNorm2d(const BatchNorm2dOptions& o) : Module("BatchNorm2d"), o
   register_buffer("num_batches_tracked", Tensor::zeros(Shape{}), DType::I64);
 }
 
-Variable BatchNorm2d::forward(const Variable& x) {
+Variable BatchNorm2d::forward(const Variable& x) { return forward_impl(x, false); }
+
+Variable BatchNorm2d::call_relu(const Variable& x) {
+  const int64_t row = profile_enter(*this, x.shape());
+  Variable y = forward_impl(x, true);
+  if (row >= 0) profile_exit(row, *this, x.shape(), y.shape());
+  return y;
+}
+
+Variable BatchNorm2d::forward_impl(const Variable& x, bool relu) {
   const int64_t C = options_.channels;
   EXCITE_CHECK(x.dim() == 4 && x.size(1) == C,
                label() << ": expected input [N, " << C << ", H, W], got " << x.shape() << " (running_mean ["
@@ -24,7 +35,7 @@ Variable BatchNorm2d::forward(const Variable& x) {
   EXCITE_CHECK(!training || x.size(0) * x.size(2) * x.size(3) > 1,
                label() << ": training mode needs more than one value per channel, got input " << x.shape()
                        << "; use a larger batch or call eval()");
-  Variable y = batch_norm(x, weight_, bias_, buffer("running_mean"), buffer("running_var"), training,
+  Variable y = (relu ? batch_norm_relu : batch_norm)(x, weight_, bias_, buffer("running_mean"), buffer("running_var"), training,
                           options_.momentum, options_.eps);
   if (training) buffer("num_batches_tracked")[0] += 1.f;
   return y;

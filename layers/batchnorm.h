@@ -24,12 +24,17 @@ class BatchNorm2d : public Module {
   explicit BatchNorm2d(const BatchNorm2dOptions& options);
 
   Variable forward(const Variable& x) override;
+  // relu(forward(x)) in one fused op (autograd batch_norm_relu), called like operator() (a
+  // profile records it as this module's row). What the residual blocks use for BN-ReLU.
+  Variable call_relu(const Variable& x);
 
   const BatchNorm2dOptions& options() const { return options_; }
   Variable weight() const { return weight_; }  // undefined without affine
   Variable bias() const { return bias_; }
 
  private:
+  Variable forward_impl(const Variable& x, bool relu);
+
   BatchNorm2dOptions options_;
   Variable weight_, bias_;
 };

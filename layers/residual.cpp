@@ -65,7 +65,7 @@ Variable ResidualBlock::forward(const Variable& x) {
   Variable out = branch(pre ? (*se_)(x) : x);
   if (se_ && where == SEPosition::Standard) out = (*se_)(out);
   if (se_ && where == SEPosition::Identity) residual = (*se_)(residual);
-  out = relu(out + residual);
+  out = add_relu(out, residual);  // relu(out + residual), fused
   if (se_ && where == SEPosition::Post) out = (*se_)(out);
   return out;
 }
@@ -81,7 +81,7 @@ BasicBlock::BasicBlock(const ResidualBlockOptions& o) : ResidualBlock("BasicBloc
 }
 
 Variable BasicBlock::branch(const Variable& x) {
-  Variable out = relu((*bn1_)((*conv1_)(x)));
+  Variable out = bn1_->call_relu((*conv1_)(x));  // relu(bn1(conv1(x))), BN and ReLU fused
   return (*bn2_)((*conv2_)(out));
 }
 
@@ -101,8 +101,8 @@ Bottleneck::Bottleneck(const ResidualBlockOptions& o) : ResidualBlock("Bottlenec
 }
 
 Variable Bottleneck::branch(const Variable& x) {
-  Variable out = relu((*bn1_)((*conv1_)(x)));
-  out = relu((*bn2_)((*conv2_)(out)));
+  Variable out = bn1_->call_relu((*conv1_)(x));  // relu(bn1(...)), fused
+  out = bn2_->call_relu((*conv2_)(out));
   return (*bn3_)((*conv3_)(out));
 }
 

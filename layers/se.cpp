@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/kernels/op_timer.h"
 #include "layers/activation.h"
 #include "layers/linear.h"
 #include "layers/pooling.h"
@@ -86,6 +87,9 @@ Variable SEModule::excitation(const Variable& x) {
   return (*fc[3])(z);
 }
 
-Variable SEModule::forward(const Variable& x) { return channel_scale(x, excitation(x)); }
+Variable SEModule::forward(const Variable& x) {
+  OpKindOverride charge_to_se(OpKind::SE);  // the time breakdown of `excite bench` (core/kernels/op_timer.h)
+  return channel_scale(x, excitation(x));
+}
 
 }  // namespace excite::layers

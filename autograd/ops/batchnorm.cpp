@@ -7,29 +7,38 @@
 // Backward (derivation in core/kernels/batchnorm.cpp), s = 1/sqrt(var + eps), xhat = (x - mean) s:
 //   dbeta = sum dy,  dgamma = sum dy xhat,
 //   dx = gamma s (dy - dbeta/M - xhat dgamma/M)   in training,   dx = gamma s dy   in eval.
+// batch_norm_relu = relu(batch_norm(...)) in one pass each way: with y its output, the gradient
+// reaching the normalisation is dy where y > 0 and 0 elsewhere, then as above.
 #include <cmath>
 
 #include "autograd/ops.h"
 #include "core/kernels/batchnorm.h"
+#include "core/kernels/op_timer.h"
 
 namespace excite {
 
-Variable batch_norm(const Variable& x, const Variable& weight, const Variable& bias, Tensor& running_mean,
-                    Tensor& running_var, bool training, float momentum, float eps) {
-  EXCITE_CHECK(x.dim() == 4 || x.dim() == 2, "batch_norm: expected input [N, C, H, W] or [N, C], got " << x.shape());
+namespace {
+
+// batch_norm, and with relu = true batch_norm_relu: the same statistics, the ReLU fused into the
+// normalisation pass and into the backward (which then reads its own output to mask dy).
+Variable batch_norm_impl(const Variable& x, const Variable& weight, const Variable& bias, Tensor& running_mean,
+                         Tensor& running_var, bool training, float momentum, float eps, bool relu) {
+  const char* op = relu ? "batch_norm_relu" : "batch_norm";
+  EXCITE_CHECK(x.dim() == 4 || x.dim() == 2, op << ": expected input [N, C, H, W] or [N, C], got " << x.shape());
   const int64_t N = x.size(0), C = x.size(1), HW = x.dim() == 4 ? x.size(2) * x.size(3) : 1;
   auto per_channel = [&](const Shape& s, const char* what) {
-    EXCITE_CHECK(s.dim() == 1 && s[0] == C, "batch_norm: " << what << " " << s << " does not fit input " << x.shape()
-                                                           << " (expected [" << C << "], one value per channel)");
+    EXCITE_CHECK(s.dim() == 1 && s[0] == C, op << ": " << what << " " << s << " does not fit input " << x.shape()
+                                                << " (expected [" << C << "], one value per channel)");
   };
   if (weight.defined()) per_channel(weight.shape(), "weight");
   if (bias.defined()) per_channel(bias.shape(), "bias");
   per_channel(running_mean.shape(), "running_mean");
   per_channel(running_var.shape(), "running_var");
   const int64_t M = N * HW;
-  EXCITE_CHECK(!training || M > 1, "batch_norm: training needs more than 1 value per channel, got input "
-                                       << x.shape() << " (use eval mode or a larger batch)");
+  EXCITE_CHECK(!training || M > 1, op << ": training needs more than 1 value per channel, got input "
+                                        << x.shape() << " (use eval mode or a larger batch)");
 
+  ScopedOpTimer timer(OpKind::BatchNorm);
   Tensor mean({C}), invstd({C});
   if (training) {
     Tensor var({C});
@@ -47,7 +56,8 @@ Variable batch_norm(const Variable& x, const Variable& weight, const Variable& b
   const float* gamma = weight.defined() ? weight.data().data() : nullptr;
   const float* beta = bias.defined() ? bias.data().data() : nullptr;
   Tensor y(x.shape());
-  batchnorm_forward(x.data().data(), mean.data(), invstd.data(), gamma, beta, y.data(), N, C, HW);
+  (relu ? batchnorm_relu_forward : batchnorm_forward)(x.data().data(), mean.data(), invstd.data(), gamma, beta,
+                                                      y.data(), N, C, HW);
 
   // Inputs in a fixed order: x, then weight and bias when defined.
   std::vector<Variable> inputs{x};
@@ -55,19 +65,39 @@ Variable batch_norm(const Variable& x, const Variable& weight, const Variable& b
   if (weight.defined()) inputs.push_back(weight);
   const int bi = bias.defined() ? static_cast<int>(inputs.size()) : -1;
   if (bias.defined()) inputs.push_back(bias);
-  return make_result(y, "batch_norm", inputs, [X = x.data(), Gamma = weight.defined() ? weight.data() : Tensor(),
-                                               mean, invstd, training, N, C, HW, wi, bi,
-                                               nx = x.requires_grad(), nw = weight.requires_grad(),
-                                               nb = bias.requires_grad()](const Tensor& dy) {
+  // The fused closure keeps y (to mask dy), which the next layer keeps anyway; the unfused one does not.
+  return make_result(y, op, inputs, [X = x.data(), Y = relu ? y : Tensor(), relu,
+                                     Gamma = weight.defined() ? weight.data() : Tensor(), mean, invstd, training, N,
+                                     C, HW, wi, bi, nx = x.requires_grad(), nw = weight.requires_grad(),
+                                     nb = bias.requires_grad()](const Tensor& dy) {
+    ScopedOpTimer timer(OpKind::BatchNorm);
     std::vector<Tensor> grads(1 + (wi >= 0) + (bi >= 0));
     if (nx) grads[0] = Tensor(X.shape());
     Tensor dgamma({C}), dbeta({C});
-    batchnorm_backward(dy.data(), X.data(), mean.data(), invstd.data(), Gamma.defined() ? Gamma.data() : nullptr,
-                       nx ? grads[0].data() : nullptr, dgamma.data(), dbeta.data(), N, C, HW, training);
+    const float* gm = Gamma.defined() ? Gamma.data() : nullptr;
+    float* dx = nx ? grads[0].data() : nullptr;
+    if (relu)
+      batchnorm_relu_backward(dy.data(), Y.data(), X.data(), mean.data(), invstd.data(), gm, dx, dgamma.data(),
+                              dbeta.data(), N, C, HW, training);
+    else
+      batchnorm_backward(dy.data(), X.data(), mean.data(), invstd.data(), gm, dx, dgamma.data(), dbeta.data(), N, C,
+                         HW, training);
     if (wi >= 0 && nw) grads[wi] = dgamma;
     if (bi >= 0 && nb) grads[bi] = dbeta;
     return grads;
   });
+}
+
+}  // namespace
+
+Variable batch_norm(const Variable& x, const Variable& weight, const Variable& bias, Tensor& running_mean,
+                    Tensor& running_var, bool training, float momentum, float eps) {
+  return batch_norm_impl(x, weight, bias, running_mean, running_var, training, momentum, eps, false);
+}
+
+Variable batch_norm_relu(const Variable& x, const Variable& weight, const Variable& bias, Tensor& running_mean,
+                         Tensor& running_var, bool training, float momentum, float eps) {
+  return batch_norm_impl(x, weight, bias, running_mean, running_var, training, momentum, eps, true);
 }
 
 }  // namespace excite

@@ -3,11 +3,14 @@
 // dx[n,c,h,w] = dy[n,c,h,w] * s[n,c]
 // ds[n,c]     = sum over h,w of dy[n,c,h,w] * x[n,c,h,w]
 #include "autograd/ops.h"
+#include "core/kernels/op_timer.h"
 #include "core/parallel.h"
 
 namespace excite {
 
 Variable channel_scale(const Variable& x, const Variable& s) {
+  const OpKind kind = op_kind_or_override(OpKind::SE);
+  ScopedOpTimer timer(kind);
   EXCITE_CHECK(x.dim() == 4 && s.dim() == 2 && s.size(0) == x.size(0) && s.size(1) == x.size(1),
                "channel_scale: expected x [N, C, H, W] and s [N, C], got " << x.shape() << " and " << s.shape());
   const int64_t NC = x.size(0) * x.size(1), HW = x.size(2) * x.size(3);
@@ -19,7 +22,8 @@ Variable channel_scale(const Variable& x, const Variable& s) {
     for (int64_t j = 0; j < HW; ++j) py[i * HW + j] = px[i * HW + j] * ps[i];
   }, 64);
   return make_result(y, "channel_scale", {x, s}, [X = x.data(), S = s.data(), nx = x.requires_grad(),
-                                                  ns = s.requires_grad(), NC, HW](const Tensor& g) {
+                                                  ns = s.requires_grad(), NC, HW, kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     Tensor dx = nx ? Tensor(X.shape()) : Tensor();
     Tensor ds = ns ? Tensor(S.shape()) : Tensor();
     const float* pg = g.data();

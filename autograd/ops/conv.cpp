@@ -5,6 +5,7 @@
 //   dx = col2im(W^T dy),   dW = sum_n dy col(x)^T,   db = sum over n, oh, ow of dy.
 #include "autograd/ops.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/op_timer.h"
 
 namespace excite {
 
@@ -34,6 +35,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
                "conv2d: bias " << bias.shape() << " does not fit weight " << weight.shape() << " (expected ["
                                << g.OC << "])");
 
+  ScopedOpTimer timer(OpKind::ConvForward);
   Tensor y({g.N, g.OC, g.OH(), g.OW()});
   conv2d_forward(x.data().data(), weight.data().data(), has_bias ? bias.data().data() : nullptr, y.data(), g);
 
@@ -42,6 +44,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
   return make_result(y, "conv2d", inputs, [X = x.data(), Wt = weight.data(), g, has_bias, nx = x.requires_grad(),
                                            nw = weight.requires_grad(),
                                            nb = has_bias && bias.requires_grad()](const Tensor& dy) {
+    ScopedOpTimer timer(OpKind::ConvBackward);
     std::vector<Tensor> grads(has_bias ? 3 : 2);
     if (nx) grads[0] = Tensor(X.shape());
     if (nw) grads[1] = Tensor(Wt.shape());

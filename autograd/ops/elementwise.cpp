@@ -7,6 +7,7 @@
 #include "autograd/ops.h"
 #include "autograd/ops/broadcast.h"
 #include "core/elementwise.h"
+#include "core/kernels/op_timer.h"
 
 namespace excite {
 
@@ -42,23 +43,32 @@ Tensor map(const Tensor& x, F f) {
 }  // namespace
 
 Variable add(const Variable& a, const Variable& b) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Tensor out = broadcast_apply(a.data(), b.data(), "add", [](float x, float y) { return x + y; });
-  return make_result(out, "add", {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g) {
+  return make_result(out, "add", {a, b}, [sa = a.shape(), sb = b.shape(), kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{sum_to(g, sa), sum_to(g, sb)};
   });
 }
 
 Variable sub(const Variable& a, const Variable& b) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Tensor out = broadcast_apply(a.data(), b.data(), "sub", [](float x, float y) { return x - y; });
-  return make_result(out, "sub", {a, b}, [sa = a.shape(), sb = b.shape()](const Tensor& g) {
+  return make_result(out, "sub", {a, b}, [sa = a.shape(), sb = b.shape(), kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{sum_to(g, sa), sum_to(map(g, [](float v) { return -v; }), sb)};
   });
 }
 
 Variable mul(const Variable& a, const Variable& b) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Tensor out = broadcast_apply(a.data(), b.data(), "mul", [](float x, float y) { return x * y; });
   return make_result(out, "mul", {a, b}, [a = a.data(), b = b.data(), na = a.requires_grad(),
-                                          nb = b.requires_grad()](const Tensor& g) {
+                                          nb = b.requires_grad(), kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     auto times = [](float x, float y) { return x * y; };
     Tensor da = na ? sum_to(broadcast_apply(g, b, "mul backward", times), a.shape()) : Tensor();
     Tensor db = nb ? sum_to(broadcast_apply(g, a, "mul backward", times), b.shape()) : Tensor();
@@ -67,10 +77,13 @@ Variable mul(const Variable& a, const Variable& b) {
 }
 
 Variable div(const Variable& a, const Variable& b) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Tensor out = broadcast_apply(a.data(), b.data(), "div", [](float x, float y) { return x / y; });
   // z = a / b:  dz/da = 1 / b,  dz/db = -a / b^2 = -z / b
   return make_result(out, "div", {a, b}, [b = b.data(), z = out, na = a.requires_grad(), sa = a.shape(),
-                                          nb = b.requires_grad()](const Tensor& g) {
+                                          nb = b.requires_grad(), kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     Tensor da = na ? sum_to(broadcast_apply(g, b, "div backward", [](float x, float y) { return x / y; }), sa)
                    : Tensor();
     Tensor db;
@@ -83,33 +96,47 @@ Variable div(const Variable& a, const Variable& b) {
 }
 
 Variable neg(const Variable& x) {
-  return make_result(map(x.data(), [](float v) { return -v; }), "neg", {x}, [](const Tensor& g) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
+  return make_result(map(x.data(), [](float v) { return -v; }), "neg", {x}, [kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{map(g, [](float v) { return -v; })};
   });
 }
 
 Variable add_scalar(const Variable& x, float s) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   return make_result(map(x.data(), [s](float v) { return v + s; }), "add_scalar", {x},
                      [](const Tensor& g) { return std::vector<Tensor>{g}; });
 }
 
 Variable mul_scalar(const Variable& x, float s) {
-  return make_result(map(x.data(), [s](float v) { return v * s; }), "mul_scalar", {x}, [s](const Tensor& g) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
+  return make_result(map(x.data(), [s](float v) { return v * s; }), "mul_scalar", {x}, [s, kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{map(g, [s](float v) { return v * s; })};
   });
 }
 
 Variable exp(const Variable& x) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Tensor y = map(x.data(), [](float v) { return std::exp(v); });
   // d exp(x) = exp(x) dx: reuse the output.
-  return make_result(y, "exp", {x}, [y](const Tensor& g) {
+  return make_result(y, "exp", {x}, [y, kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{broadcast_apply(g, y, "exp backward", [](float a, float b) { return a * b; })};
   });
 }
 
 Variable log(const Variable& x) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Tensor y = map(x.data(), [](float v) { return std::log(v); });
-  return make_result(y, "log", {x}, [x = x.data()](const Tensor& g) {
+  return make_result(y, "log", {x}, [x = x.data(), kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{broadcast_apply(g, x, "log backward", [](float a, float b) { return a / b; })};
   });
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "autograd/ops.h"
+#include "core/kernels/op_timer.h"
 #include "core/kernels/softmax_xent.h"
 
 namespace excite {
@@ -22,11 +23,13 @@ Variable cross_entropy(const Variable& logits, const std::vector<int64_t>& label
                                                                           << " is out of range [0, " << K
                                                                           << ") for logits " << logits.shape()
                                                                           << " (is num_classes right?)");
+  ScopedOpTimer timer(OpKind::Loss);
   Tensor probs(logits.shape());
   const float loss = softmax_xent_forward(logits.data().data(), labels.data(), N, K, label_smoothing, probs.data());
   auto saved_labels = std::make_shared<std::vector<int64_t>>(labels);
   return make_result(Tensor::full({}, loss), "cross_entropy", {logits},
                      [probs, saved_labels, N, K, label_smoothing](const Tensor& g) {
+                       ScopedOpTimer timer(OpKind::Loss);
                        Tensor dz({N, K});
                        softmax_xent_backward(probs.data(), saved_labels->data(), N, K, label_smoothing, g.item(),
                                              dz.data());

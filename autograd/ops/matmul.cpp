@@ -4,17 +4,21 @@
 // y = x W^T + b: dx = dy W,   dW = dy^T x,  db = sum over the batch of dy
 #include "autograd/ops.h"
 #include "core/blas.h"
+#include "core/kernels/op_timer.h"
 
 namespace excite {
 
 Variable matmul(const Variable& a, const Variable& b) {
+  const OpKind kind = op_kind_or_override(OpKind::Linear);
+  ScopedOpTimer timer(kind);
   EXCITE_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0),
                "matmul: expected [M, K] x [K, N], got " << a.shape() << " x " << b.shape());
   const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
   Tensor out({M, N});
   gemm(false, false, M, N, K, 1.f, a.data().data(), K, b.data().data(), N, 0.f, out.data(), N);
   return make_result(out, "matmul", {a, b}, [A = a.data(), B = b.data(), na = a.requires_grad(),
-                                             nb = b.requires_grad(), M, N, K](const Tensor& g) {
+                                             nb = b.requires_grad(), M, N, K, kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     Tensor dA, dB;
     if (na) {
       dA = Tensor({M, K});
@@ -29,6 +33,8 @@ Variable matmul(const Variable& a, const Variable& b) {
 }
 
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias) {
+  const OpKind kind = op_kind_or_override(OpKind::Linear);
+  ScopedOpTimer timer(kind);
   EXCITE_CHECK(x.dim() == 2 && weight.dim() == 2 && x.size(1) == weight.size(1),
                "linear: input " << x.shape() << " does not fit weight " << weight.shape()
                                 << " (expected input [N, " << (weight.dim() == 2 ? weight.size(1) : -1) << "])");
@@ -46,7 +52,8 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
   std::vector<Variable> inputs{x, weight};
   if (has_bias) inputs.push_back(bias);
   return make_result(out, "linear", inputs, [X = x.data(), W = weight.data(), nx = x.requires_grad(),
-                                             nw = weight.requires_grad(), has_bias, N, IN, OUT](const Tensor& g) {
+                                             nw = weight.requires_grad(), has_bias, N, IN, OUT, kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     std::vector<Tensor> grads(has_bias ? 3 : 2);
     if (nx) {
       grads[0] = Tensor({N, IN});

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "autograd/ops.h"
+#include "core/kernels/op_timer.h"
 #include "core/kernels/pool.h"
 
 namespace excite {
@@ -34,11 +35,14 @@ using Indices = std::shared_ptr<std::vector<int32_t>>;
 }  // namespace
 
 Variable max_pool2d(const Variable& x, const Pool2dParams& p) {
+  const OpKind kind = op_kind_or_override(OpKind::Pooling);
+  ScopedOpTimer timer(kind);
   const PoolGeometry g = pool_geometry(x, p, "max_pool2d");
   Tensor y({g.N, g.C, g.OH(), g.OW()});
   auto argmax = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(y.numel()));
   max_pool2d_forward(x.data().data(), y.data(), argmax->data(), g);
-  return make_result(y, "max_pool2d", {x}, [argmax, g, xs = x.shape()](const Tensor& dy) {
+  return make_result(y, "max_pool2d", {x}, [argmax, g, xs = x.shape(), kind](const Tensor& dy) {
+    ScopedOpTimer timer(kind);
     Tensor dx(xs);
     max_pool2d_backward(dy.data(), argmax->data(), dx.data(), g);
     return std::vector<Tensor>{dx};
@@ -46,10 +50,13 @@ Variable max_pool2d(const Variable& x, const Pool2dParams& p) {
 }
 
 Variable avg_pool2d(const Variable& x, const Pool2dParams& p) {
+  const OpKind kind = op_kind_or_override(OpKind::Pooling);
+  ScopedOpTimer timer(kind);
   const PoolGeometry g = pool_geometry(x, p, "avg_pool2d");
   Tensor y({g.N, g.C, g.OH(), g.OW()});
   avg_pool2d_forward(x.data().data(), y.data(), g);
-  return make_result(y, "avg_pool2d", {x}, [g, xs = x.shape()](const Tensor& dy) {
+  return make_result(y, "avg_pool2d", {x}, [g, xs = x.shape(), kind](const Tensor& dy) {
+    ScopedOpTimer timer(kind);
     Tensor dx(xs);
     avg_pool2d_backward(dy.data(), dx.data(), g);
     return std::vector<Tensor>{dx};
@@ -57,12 +64,15 @@ Variable avg_pool2d(const Variable& x, const Pool2dParams& p) {
 }
 
 Variable global_avg_pool(const Variable& x) {
+  const OpKind kind = op_kind_or_override(OpKind::Pooling);
+  ScopedOpTimer timer(kind);
   EXCITE_CHECK(x.dim() == 4 && x.size(2) * x.size(3) > 0,
                "global_avg_pool: expected input [N, C, H, W] with H, W >= 1, got " << x.shape());
   const int64_t N = x.size(0), C = x.size(1), HW = x.size(2) * x.size(3);
   Tensor y({N, C});
   global_avg_pool_forward(x.data().data(), y.data(), N * C, HW);
-  return make_result(y, "global_avg_pool", {x}, [xs = x.shape(), N, C, HW](const Tensor& dy) {
+  return make_result(y, "global_avg_pool", {x}, [xs = x.shape(), N, C, HW, kind](const Tensor& dy) {
+    ScopedOpTimer timer(kind);
     Tensor dx(xs);
     global_avg_pool_backward(dy.data(), dx.data(), N * C, HW);
     return std::vector<Tensor>{dx};
@@ -70,13 +80,16 @@ Variable global_avg_pool(const Variable& x) {
 }
 
 Variable global_max_pool(const Variable& x) {
+  const OpKind kind = op_kind_or_override(OpKind::Pooling);
+  ScopedOpTimer timer(kind);
   EXCITE_CHECK(x.dim() == 4 && x.size(2) * x.size(3) > 0,
                "global_max_pool: expected input [N, C, H, W] with H, W >= 1, got " << x.shape());
   const int64_t N = x.size(0), C = x.size(1), HW = x.size(2) * x.size(3);
   Tensor y({N, C});
   auto argmax = std::make_shared<std::vector<int32_t>>(static_cast<size_t>(N * C));
   global_max_pool_forward(x.data().data(), y.data(), argmax->data(), N * C, HW);
-  return make_result(y, "global_max_pool", {x}, [argmax, xs = x.shape(), N, C, HW](const Tensor& dy) {
+  return make_result(y, "global_max_pool", {x}, [argmax, xs = x.shape(), N, C, HW, kind](const Tensor& dy) {
+    ScopedOpTimer timer(kind);
     Tensor dx(xs);
     global_max_pool_backward(dy.data(), argmax->data(), dx.data(), N * C, HW);
     return std::vector<Tensor>{dx};

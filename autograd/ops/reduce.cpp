@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "autograd/ops.h"
+#include "core/kernels/op_timer.h"
 #include "autograd/ops/broadcast.h"
 
 namespace excite {
@@ -46,11 +47,14 @@ Tensor broadcast_to(const Tensor& g, const Shape& shape, float scale) {
 }
 
 Variable reduce(const Variable& x, const std::vector<int64_t>& dims, bool keepdim, bool average, const char* op) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   Reduction r = plan(x.shape(), dims, keepdim, op);
   const float scale = average ? 1.f / static_cast<float>(std::max<int64_t>(r.count, 1)) : 1.f;
   Tensor out = sum_to(x.data(), r.kept).clone();
   for (float& v : out) v *= scale;
-  return make_result(out.reshape(r.out), op, {x}, [r, scale, in = x.shape()](const Tensor& g) {
+  return make_result(out.reshape(r.out), op, {x}, [r, scale, in = x.shape(), kind](const Tensor& g) {
+    ScopedOpTimer timer(kind);
     return std::vector<Tensor>{broadcast_to(g.reshape(r.kept), in, scale)};
   });
 }
@@ -65,10 +69,14 @@ std::vector<int64_t> all_dims(const Variable& x) {
 
 Variable sum(const Variable& x) { return reduce(x, all_dims(x), false, false, "sum"); }
 Variable sum(const Variable& x, const std::vector<int64_t>& dims, bool keepdim) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   return reduce(x, dims, keepdim, false, "sum");
 }
 Variable mean(const Variable& x) { return reduce(x, all_dims(x), false, true, "mean"); }
 Variable mean(const Variable& x, const std::vector<int64_t>& dims, bool keepdim) {
+  const OpKind kind = op_kind_or_override(OpKind::Elementwise);
+  ScopedOpTimer timer(kind);
   return reduce(x, dims, keepdim, true, "mean");
 }
 

@@ -15,6 +15,7 @@
 // channel of 131072 values (CIFAR, batch 128) keeps ~1e-7 relative accuracy.
 #include "core/kernels/batchnorm.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/parallel.h"
@@ -46,20 +47,40 @@ void batchnorm_stats(const float* x, int64_t N, int64_t C, int64_t HW, float* me
   });
 }
 
-void batchnorm_forward(const float* x, const float* mean, const float* invstd, const float* gamma, const float* beta,
-                       float* y, int64_t N, int64_t C, int64_t HW) {
+// The forward, optionally followed by ReLU in the same pass (batchnorm_relu_forward).
+template <bool Relu>
+static void forward_impl(const float* x, const float* mean, const float* invstd, const float* gamma,
+                         const float* beta, float* y, int64_t N, int64_t C, int64_t HW) {
   parallel_for(N * C, [&](int64_t nc) {
     const int64_t c = nc % C;
     const float scale = invstd[c] * (gamma ? gamma[c] : 1.f);
     const float shift = (beta ? beta[c] : 0.f) - mean[c] * scale;
     const float* p = x + nc * HW;
     float* q = y + nc * HW;
-    for (int64_t i = 0; i < HW; ++i) q[i] = p[i] * scale + shift;
+    if constexpr (Relu) {
+      for (int64_t i = 0; i < HW; ++i) q[i] = std::max(p[i] * scale + shift, 0.f);
+    } else {
+      for (int64_t i = 0; i < HW; ++i) q[i] = p[i] * scale + shift;
+    }
   });
 }
 
-void batchnorm_backward(const float* dy, const float* x, const float* mean, const float* invstd, const float* gamma,
-                        float* dx, float* dgamma, float* dbeta, int64_t N, int64_t C, int64_t HW, bool training) {
+void batchnorm_forward(const float* x, const float* mean, const float* invstd, const float* gamma, const float* beta,
+                       float* y, int64_t N, int64_t C, int64_t HW) {
+  forward_impl<false>(x, mean, invstd, gamma, beta, y, N, C, HW);
+}
+
+void batchnorm_relu_forward(const float* x, const float* mean, const float* invstd, const float* gamma,
+                            const float* beta, float* y, int64_t N, int64_t C, int64_t HW) {
+  forward_impl<true>(x, mean, invstd, gamma, beta, y, N, C, HW);
+}
+
+// The backward; with Relu, dy is the gradient of relu(bn(x)) and y that output: the gradient
+// reaching the normalisation is dz = dy where y > 0, else 0 (read on the fly, never stored).
+template <bool Relu>
+static void backward_impl(const float* dy, const float* y, const float* x, const float* mean, const float* invstd,
+                          const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t N, int64_t C,
+                          int64_t HW, bool training) {
   const double M = static_cast<double>(N * HW);
   parallel_for(C, [&](int64_t c) {
     const float mu = mean[c], s = invstd[c], gm = gamma ? gamma[c] : 1.f;
@@ -67,11 +88,13 @@ void batchnorm_backward(const float* dy, const float* x, const float* mean, cons
     for (int64_t n = 0; n < N; ++n) {
       const float* d = dy + (n * C + c) * HW;
       const float* p = x + (n * C + c) * HW;
+      const float* o = Relu ? y + (n * C + c) * HW : nullptr;
       float a = 0.f, b = 0.f;
 #pragma omp simd reduction(+ : a, b)
       for (int64_t i = 0; i < HW; ++i) {
-        a += d[i];
-        b += d[i] * (p[i] - mu);
+        const float dz = Relu ? (o[i] > 0.f ? d[i] : 0.f) : d[i];
+        a += dz;
+        b += dz * (p[i] - mu);
       }
       sum_dy += a;
       sum_dy_xhat += b;
@@ -81,7 +104,7 @@ void batchnorm_backward(const float* dy, const float* x, const float* mean, cons
     if (dgamma) dgamma[c] = static_cast<float>(sum_dy_xhat);
     if (!dx) return;
     const float k = gm * s;
-    // dx = k (dy - dbeta/M - xhat dgamma/M) = k dy + (x - mu) * a2 + b2, folded per channel.
+    // dx = k (dz - dbeta/M - xhat dgamma/M) = k dz + (x - mu) * a2 + b2, folded per channel.
     const float mean_dy = training ? static_cast<float>(sum_dy / M) : 0.f;
     const float mean_dy_xhat = training ? static_cast<float>(sum_dy_xhat / M) : 0.f;
     const float a2 = -k * s * mean_dy_xhat;
@@ -89,10 +112,25 @@ void batchnorm_backward(const float* dy, const float* x, const float* mean, cons
     for (int64_t n = 0; n < N; ++n) {
       const float* d = dy + (n * C + c) * HW;
       const float* p = x + (n * C + c) * HW;
+      const float* o = Relu ? y + (n * C + c) * HW : nullptr;
       float* q = dx + (n * C + c) * HW;
-      for (int64_t i = 0; i < HW; ++i) q[i] = k * d[i] + (p[i] - mu) * a2 + b2;
+      for (int64_t i = 0; i < HW; ++i) {
+        const float dz = Relu ? (o[i] > 0.f ? d[i] : 0.f) : d[i];
+        q[i] = k * dz + (p[i] - mu) * a2 + b2;
+      }
     }
   });
+}
+
+void batchnorm_backward(const float* dy, const float* x, const float* mean, const float* invstd, const float* gamma,
+                        float* dx, float* dgamma, float* dbeta, int64_t N, int64_t C, int64_t HW, bool training) {
+  backward_impl<false>(dy, nullptr, x, mean, invstd, gamma, dx, dgamma, dbeta, N, C, HW, training);
+}
+
+void batchnorm_relu_backward(const float* dy, const float* y, const float* x, const float* mean, const float* invstd,
+                             const float* gamma, float* dx, float* dgamma, float* dbeta, int64_t N, int64_t C,
+                             int64_t HW, bool training) {
+  backward_impl<true>(dy, y, x, mean, invstd, gamma, dx, dgamma, dbeta, N, C, HW, training);
 }
 
 // --- naive twin: the formulas as written, in double, one channel at a time ---
@@ -151,6 +189,26 @@ void batchnorm_backward_naive(const float* dy, const float* x, const float* mean
         dx[j] = static_cast<float>(training ? s * (dxhat - sum_dxhat / M - xhat * sum_dxhat_xhat / M) : s * dxhat);
       }
   }
+}
+
+}  // namespace excite
+
+namespace excite {
+
+// --- the fused pair's naive twin: the unfused naive kernels and a separate ReLU pass ---
+
+void batchnorm_relu_forward_naive(const float* x, const float* mean, const float* invstd, const float* gamma,
+                                  const float* beta, float* y, int64_t N, int64_t C, int64_t HW) {
+  batchnorm_forward_naive(x, mean, invstd, gamma, beta, y, N, C, HW);
+  for (int64_t i = 0; i < N * C * HW; ++i) y[i] = y[i] > 0.f ? y[i] : 0.f;
+}
+
+void batchnorm_relu_backward_naive(const float* dy, const float* y, const float* x, const float* mean,
+                                   const float* invstd, const float* gamma, float* dx, float* dgamma, float* dbeta,
+                                   int64_t N, int64_t C, int64_t HW, bool training) {
+  std::vector<float> dz(static_cast<size_t>(N * C * HW));
+  for (size_t i = 0; i < dz.size(); ++i) dz[i] = y[i] > 0.f ? dy[i] : 0.f;
+  batchnorm_backward_naive(dz.data(), x, mean, invstd, gamma, dx, dgamma, dbeta, N, C, HW, training);
 }
 
 }  // namespace excite

@@ -218,3 +218,48 @@ TEST_CASE("topk_correct on logits from the ops") {
   CHECK(topk_correct(z.data(), {1, 1}, 1) == 1);
   CHECK(topk_correct(z.data(), {1, 1}, 2) == 2);
 }
+
+TEST_CASE("gradcheck: batch_norm_relu (fused) in training and eval mode, with and without affine") {
+  Generator gen(63);
+  for (const Shape& shape : {Shape{3, 2, 3, 2}, Shape{4, 3}}) {
+    INFO("x " << shape);
+    const int64_t C = shape[1];
+    Tensor x = random_input(shape, gen, -2.f, 2.f), w = random_input({C}, gen, 0.5f, 1.5f),
+           b = random_input({C}, gen);
+    for (bool training : {true, false}) {
+      INFO("training " << training);
+      Tensor rm = Tensor::uniform({C}, -0.5f, 0.5f, gen), rv = Tensor::uniform({C}, 0.5f, 1.5f, gen);
+      expect_grads([&](auto& v) { return batch_norm_relu(v[0], v[1], v[2], rm, rv, training, 0.1f, 1e-5f); },
+                   {x, w, b});
+      expect_grads(
+          [&](auto& v) { return batch_norm_relu(v[0], Variable(), Variable(), rm, rv, training, 0.1f, 1e-5f); }, {x});
+    }
+  }
+}
+
+TEST_CASE("batch_norm_relu and add_relu equal their unfused twins, values and gradients") {
+  Generator gen(64);
+  const int64_t C = 5;
+  Tensor x = Tensor::uniform({6, C, 7, 3}, -2.f, 2.f, gen), r = Tensor::uniform({6, C, 7, 3}, -2.f, 2.f, gen);
+  Tensor w = Tensor::uniform({C}, 0.5f, 1.5f, gen), b = Tensor::uniform({C}, -0.5f, 0.5f, gen);
+  Tensor g = Tensor::uniform(x.shape(), -1.f, 1.f, gen);
+  for (bool training : {true, false}) {
+    INFO("training " << training);
+    Tensor rm1 = Tensor::uniform({C}, -0.5f, 0.5f, gen), rv1 = Tensor::uniform({C}, 0.5f, 1.5f, gen);
+    Tensor rm2 = rm1.clone(), rv2 = rv1.clone();
+    auto run = [&](bool fused, Tensor& rm, Tensor& rv) {
+      Variable vx(x.clone(), true), vw(w.clone(), true), vb(b.clone(), true), vr(r.clone(), true);
+      Variable y = fused ? add_relu(batch_norm_relu(vx, vw, vb, rm, rv, training, 0.1f, 1e-5f), vr)
+                         : relu(relu(batch_norm(vx, vw, vb, rm, rv, training, 0.1f, 1e-5f)) + vr);
+      y.backward(g);
+      return std::vector<Tensor>{y.data(), vx.grad(), vw.grad(), vb.grad(), vr.grad()};
+    };
+    std::vector<Tensor> fused = run(true, rm1, rv1), plain = run(false, rm2, rv2);
+    for (size_t i = 0; i < fused.size(); ++i) {
+      INFO("result " << i);
+      CHECK(max_abs_diff(fused[i], plain[i]) < 1e-5f);
+    }
+    CHECK(max_abs_diff(rm1, rm2) == 0.f);
+    CHECK(max_abs_diff(rv1, rv2) == 0.f);
+  }
+}

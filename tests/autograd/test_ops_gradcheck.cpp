@@ -28,6 +28,7 @@ TEST_CASE("gradcheck: unary ops and activations") {
   expect_grads([](auto& v) { return exp(v[0]); }, {x});
   expect_grads([](auto& v) { return log(v[0]); }, {random_input({7}, gen, 0.5f, 3.f)});
   expect_grads([](auto& v) { return relu(v[0]); }, {x});
+  expect_grads([](auto& v) { return add_relu(v[0], v[1]); }, {x, random_input({2, 3, 5}, gen, -2.f, 2.f)});
   expect_grads([](auto& v) { return sigmoid(v[0]); }, {x});
   expect_grads([](auto& v) { return tanh(v[0]); }, {x});
   expect_grads([](auto& v) { return silu(v[0]); }, {x});

@@ -43,6 +43,19 @@ TEST_CASE("batchnorm kernels: fast matches naive") {
         CHECK(max_abs_diff(dx, dx_n) < 1e-4f);
         CHECK(max_abs_diff(dg, dg_n) < 1e-4f * static_cast<float>(N * HW));
         CHECK(max_abs_diff(db, db_n) < 1e-4f * static_cast<float>(N * HW));
+
+        // The fused BN + ReLU pair against its naive twin (unfused naive kernels + a ReLU pass).
+        Tensor yr(x.shape()), yr_n(x.shape());
+        batchnorm_relu_forward(x.data(), mean.data(), invstd.data(), gp, bp, yr.data(), N, C, HW);
+        batchnorm_relu_forward_naive(x.data(), mean.data(), invstd.data(), gp, bp, yr_n.data(), N, C, HW);
+        CHECK(max_abs_diff(yr, yr_n) < 1e-5f);
+        batchnorm_relu_backward(dy.data(), yr.data(), x.data(), mean.data(), invstd.data(), gp, dx.data(), dg.data(),
+                                db.data(), N, C, HW, training);
+        batchnorm_relu_backward_naive(dy.data(), yr.data(), x.data(), mean.data(), invstd.data(), gp, dx_n.data(),
+                                      dg_n.data(), db_n.data(), N, C, HW, training);
+        CHECK(max_abs_diff(dx, dx_n) < 1e-4f);
+        CHECK(max_abs_diff(dg, dg_n) < 1e-4f * static_cast<float>(N * HW));
+        CHECK(max_abs_diff(db, db_n) < 1e-4f * static_cast<float>(N * HW));
       }
     }
   }
