@@ -75,7 +75,8 @@ void add_train_flags(CLI::App& app, Overrides& o) {
       ->check(CLI::IsMember({"default", "none", "flip", "crop-flip", "imagenet"}));
   o.bind<int>(app, "--cutout", [](C& c) -> int& { return c.cutout; }, "cutout square size (0: off)");
   o.bind<int>(app, "--threads", [](C& c) -> int& { return c.threads; }, "compute threads (0: all cores)");
-  o.bind<uint64_t>(app, "--seed", [](C& c) -> uint64_t& { return c.seed; }, "random seed");
+  o.bind<uint64_t>(app, "--seed", [](C& c) -> uint64_t& { return c.seed; }, "random seed")
+      ->check(CLI::NonNegativeNumber);  // CLI11 would wrap -1 to 2^64 - 1
   o.bind<std::string>(app, "--out", [](C& c) -> std::string& { return c.out; }, "run directory");
 }
 

@@ -36,7 +36,8 @@ Command add_train_command(CLI::App& app) {
   add_model_flags(app, *overrides);
   add_train_flags(app, *overrides);
   return [&app, overrides, config_path, resume] {
-    EXCITE_CHECK(resume->empty() || app.count_all() == app.get_option("--resume")->count(),
+    // count_all() also counts the subcommand's own name (CLI11): `train --resume DIR` is 2.
+    EXCITE_CHECK(resume->empty() || app.count_all() == app.get_option("--resume")->count() + app.count(),
                  "train: --resume takes no other flags (the run continues with its saved config)");
     TrainConfig config = resume->empty() ? resolve(*config_path, *overrides) : TrainConfig{};
     RunSummary s = train(config, {.resume_dir = *resume, .log = stdout, .interactive = Progress::stdout_is_terminal()});

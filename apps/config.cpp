@@ -1,6 +1,7 @@
 #include "apps/config.h"
 
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "core/error.h"
@@ -16,6 +17,25 @@ struct Writer {
   void operator()(const char* key, T& value) { j[key] = value; }
 };
 
+// A value for an error message. dump() recurses once per nesting level, so a config nested a
+// million levels deep overflowed the stack inside the message (found by fuzz/fuzz_config.cpp):
+// scalars and flat lists are shown, anything nested is only named.
+std::string shown(const nlohmann::json& v) {
+  if (!v.is_structured()) return v.dump();
+  for (const auto& e : v)
+    if (e.is_structured()) return std::string("a nested ") + v.type_name();
+  return v.dump();
+}
+
+// Whether an integer JSON value fits in T (a value outside T's range would be silently wrapped).
+template <typename T>
+bool fits(const nlohmann::json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  const int64_t i = v.get<int64_t>();
+  if constexpr (std::is_unsigned_v<T>) return i >= 0;
+  else return i >= std::numeric_limits<T>::min() && i <= std::numeric_limits<T>::max();
+}
+
 struct Reader {
   const nlohmann::json& j;
   const std::string& where;
@@ -27,19 +47,22 @@ struct Reader {
     try {
       const nlohmann::json& v = j.at(key);
       if constexpr (std::is_same_v<T, bool>) {
-        EXCITE_CHECK(v.is_boolean(), where << ": '" << key << "' must be true or false, got " << v.dump());
+        EXCITE_CHECK(v.is_boolean(), where << ": '" << key << "' must be true or false, got " << shown(v));
       } else if constexpr (std::is_integral_v<T>) {
-        EXCITE_CHECK(v.is_number_integer(), where << ": '" << key << "' must be an integer, got " << v.dump());
+        EXCITE_CHECK(v.is_number_integer(), where << ": '" << key << "' must be an integer, got " << shown(v));
         if constexpr (std::is_unsigned_v<T>)
-          EXCITE_CHECK(v.get<int64_t>() >= 0, where << ": '" << key << "' must not be negative, got " << v.dump());
+          EXCITE_CHECK(v.is_number_unsigned() || v.get<int64_t>() >= 0,
+                       where << ": '" << key << "' must not be negative, got " << shown(v));
+        EXCITE_CHECK(fits<T>(v), where << ": '" << key << "' is out of range, got " << shown(v));
       } else if constexpr (std::is_floating_point_v<T>) {
-        EXCITE_CHECK(v.is_number(), where << ": '" << key << "' must be a number, got " << v.dump());
+        EXCITE_CHECK(v.is_number(), where << ": '" << key << "' must be a number, got " << shown(v));
       } else if constexpr (std::is_same_v<T, std::string>) {
-        EXCITE_CHECK(v.is_string(), where << ": '" << key << "' must be a string, got " << v.dump());
+        EXCITE_CHECK(v.is_string(), where << ": '" << key << "' must be a string, got " << shown(v));
       } else {
-        EXCITE_CHECK(v.is_array(), where << ": '" << key << "' must be a list of integers, got " << v.dump());
+        EXCITE_CHECK(v.is_array(), where << ": '" << key << "' must be a list of integers, got " << shown(v));
         for (const auto& e : v)
-          EXCITE_CHECK(e.is_number_integer(), where << ": '" << key << "' must be a list of integers, got " << v.dump());
+          EXCITE_CHECK(e.is_number_integer() && fits<int>(e),
+                       where << ": '" << key << "' must be a list of integers, got " << shown(v));
       }
       value = v.get<T>();
     } catch (const nlohmann::json::exception& e) {

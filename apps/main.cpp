@@ -3,9 +3,27 @@
 // Errors: any bad flag, value or file gives one line on stderr and exit status 2.
 #include <cstdio>
 #include <map>
+#include <string>
 
 #include "apps/commands.h"
 #include "core/error.h"
+
+// The message on one line: errors that list details (load_state_dict's missing keys) carry them
+// on further lines, folded in here with "; ", and a very long message is cut short.
+static std::string one_line(const char* message) {
+  std::string line;
+  for (const char* p = message; *p != '\0'; ++p) {
+    if (*p != '\n') {
+      line += *p;
+      continue;
+    }
+    while (p[1] == ' ') ++p;
+    if (!line.empty() && p[1] != '\0') line += line.back() == ':' ? " " : "; ";
+  }
+  constexpr size_t kMax = 600;
+  if (line.size() > kMax) line = line.substr(0, kMax) + " ... (" + std::to_string(line.size() - kMax) + " more characters)";
+  return line;
+}
 
 int main(int argc, char** argv) {
   CLI::App app{"excite: train, study and benchmark Squeeze-and-Excitation networks"};
@@ -34,10 +52,10 @@ int main(int argc, char** argv) {
     for (auto& [sub, run] : commands)
       if (sub->parsed()) return run();
   } catch (const excite::Error& e) {
-    std::fprintf(stderr, "excite: error: %s\n", e.what());
+    std::fprintf(stderr, "excite: error: %s\n", one_line(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "excite: internal error: %s\n", e.what());
+    std::fprintf(stderr, "excite: internal error: %s\n", one_line(e.what()).c_str());
     return 1;
   }
   return 0;

@@ -39,9 +39,15 @@ void write_file(const std::string& path, const std::string& text) {
     EXCITE_CHECK(out, "train: cannot write " << tmp << " (is the run directory writable?)");
     out << text;
     out.flush();
-    EXCITE_CHECK(out, "train: writing " << path << " failed (disk full?)");
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      EXCITE_FAIL("train: writing " << path << " failed (disk full?)");
+    }
   }
-  fs::rename(tmp, path);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  EXCITE_CHECK(!ec, "train: cannot rename " << tmp << " to " << path << " (" << ec.message() << ")");
 }
 
 std::string default_run_dir(const TrainConfig& c) {
@@ -58,6 +64,40 @@ void prepare_run_dir(const std::string& dir) {
   EXCITE_CHECK(!ec, "train: cannot create run directory " << dir << " (" << ec.message() << ")");
   write_file(dir + "/.write-test", "ok\n");
   fs::remove(dir + "/.write-test");
+}
+
+// A process killed while writing a file (see write_file, save_safetensors) leaves its temporary
+// "<name>.tmp<pid>" behind, as large as a checkpoint; a resumed run removes them.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const size_t at = name.rfind(".tmp");
+    if (at != std::string::npos && at + 4 < name.size() &&
+        name.find_first_not_of("0123456789", at + 4) == std::string::npos)
+      fs::remove(entry.path(), ec);
+  }
+}
+
+// A disk too full for the run's files is an error before the first step, not after an epoch of
+// work. At the peak the run directory holds the checkpoint (weights and optimizer state), the
+// new checkpoint written beside it before the rename, and the best weights; files a resumed run
+// replaces already count. A margin covers metrics, plots, config and summary.
+void check_free_space(const std::string& dir, const TrainConfig& c, const layers::Module& model) {
+  int64_t weights = 64 * 1024;  // headers
+  for (const NamedTensor& t : model.state_dict()) weights += 8 * (t.dtype == DType::I64) + 4 * t.value.numel();
+  const int64_t params = 4 * model.num_parameters();
+  const int64_t slots = c.optimizer == "adamw" ? 2 : c.momentum > 0 ? 1 : 0;
+  const int64_t checkpoint = weights + slots * params;
+  int64_t need = 2 * checkpoint + weights + 256 * 1024;
+  std::error_code ec;
+  for (const char* f : {"/checkpoint.safetensors", "/best.safetensors"})
+    if (const auto size = fs::file_size(dir + f, ec); !ec) need -= static_cast<int64_t>(size);
+  const fs::space_info space = fs::space(dir, ec);
+  if (ec) return;  // unknown: the writes themselves will tell
+  EXCITE_CHECK(static_cast<int64_t>(space.available) >= need,
+               "train: " << dir << " has " << space.available / 1024 << " KB free but the run's checkpoints need "
+                         << need / 1024 << " KB; free some space or choose another --out");
 }
 
 std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, layers::Module& model) {
@@ -146,6 +186,7 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
                "train: " << dir << " already holds a run; continue it with --resume " << dir
                          << " or choose another --out");
   prepare_run_dir(dir);
+  if (resuming) remove_stale_temporaries(dir);
 
   if (config.threads > 0) set_num_threads(config.threads);
   manual_seed(config.seed);
@@ -162,6 +203,7 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
   const int64_t steps_per_epoch = train_loader.num_batches();
   EXCITE_CHECK(steps_per_epoch > 0, "train: " << data.train->size() << " training images do not fill one batch of "
                                                << config.batch_size << "; lower --batch");
+  check_free_space(dir, config, *model);
   auto opt = make_optimizer(config, *model);
   const optim::Schedule schedule = make_schedule(config, steps_per_epoch);
 
@@ -210,7 +252,9 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
       const float loss_value = loss.item();
       EXCITE_CHECK(std::isfinite(loss_value),
                    "train: the loss became " << loss_value << " at epoch " << epoch + 1 << ", step " << done + 1
-                                             << " (lower --lr?); the last good checkpoint is " << checkpoint_path);
+                                             << " (lower --lr?); "
+                                             << (state.epoch > 0 ? "the last good checkpoint is " + checkpoint_path
+                                                                 : std::string("no epoch had finished, so no checkpoint")));
       opt->zero_grad();
       loss.backward();
       opt->step();

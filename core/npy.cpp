@@ -24,6 +24,10 @@ Tensor parse_npy(const std::string& bytes, const std::string& path) {
     offset = 12;
   }
   EXCITE_CHECK(header_len <= bytes.size() - offset, where << ": header claims " << header_len << " bytes, file too short");
+  // numpy writes headers of a few hundred bytes and itself refuses more than 10000 on load
+  // (max_header_size); the limit also keeps std::regex below from recursing off the stack.
+  EXCITE_CHECK(header_len <= 10000, where << ": header claims " << header_len
+                                          << " bytes, more than the 10000 numpy allows; not a valid .npy file");
   const std::string header = bytes.substr(offset, header_len);
   offset += header_len;
 

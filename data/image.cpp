@@ -3,11 +3,13 @@
 
 #include <stb/stb_image.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
 #include "core/error.h"
 #include "data/file_io.h"
+#include "data/image_guard.h"
 
 namespace excite::data {
 
@@ -27,12 +29,16 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& name, int 
   EXCITE_CHECK(channels == 1 || channels == 3, "decode_image: channels must be 1 or 3, got " << channels);
   EXCITE_CHECK(!bytes.empty(), "image '" << name << "': the file is empty (expected a JPEG, PNG or BMP image)");
   EXCITE_CHECK(bytes.size() <= static_cast<size_t>(INT32_MAX), "image '" << name << "': file too large to decode");
+  const std::string problem = image_bytes_problem(bytes);  // bytes stb_image must not see
+  EXCITE_CHECK(problem.empty(), "image '" << name << "': cannot decode (" << problem << ")");
   int w = 0, h = 0, file_channels = 0;
   // The header first: its size decides the allocation, so it is checked before any decoding.
   if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &file_channels)) {
     EXCITE_CHECK(static_cast<int64_t>(w) * h <= kMaxImagePixels,
                  "image '" << name << "': header claims " << w << "x" << h << " pixels, more than the "
                            << kMaxImagePixels << " this loader decodes; the file is corrupt or far too large");
+    const std::string size_problem = image_size_problem(bytes, static_cast<int64_t>(bytes.size()), w, h);
+    EXCITE_CHECK(size_problem.empty(), "image '" << name << "': cannot decode (" << size_problem << ")");
   }
   std::unique_ptr<stbi_uc, void (*)(void*)> data(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &file_channels, channels),
@@ -53,17 +59,29 @@ Image load_image(const std::string& path, int channels) {
 }
 
 bool probe_image(const std::string& path, int64_t* height, int64_t* width, int64_t* channels, std::string* why) {
-  int w = 0, h = 0, c = 0;
-  FILE* f = std::fopen(path.c_str(), "rb");
+  // stb finds the header in the first bytes (a JPEG's markers before its frame: usually a few KB,
+  // more with EXIF data), so the file is read in growing prefixes, in memory so that
+  // image_bytes_problem sees exactly the bytes stb will.
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
   if (f == nullptr) {
     *why = "cannot open the file";
     return false;
   }
-  const int ok = stbi_info_from_file(f, &w, &h, &c);
-  std::fclose(f);
-  if (!ok) {
-    *why = stbi_failure_reason();
-    return false;
+  std::vector<uint8_t> bytes;
+  int w = 0, h = 0, c = 0;
+  for (size_t want = 16 * 1024;; want *= 8) {
+    const size_t old_size = bytes.size();
+    bytes.resize(std::min<size_t>(want, INT32_MAX));
+    bytes.resize(old_size + std::fread(bytes.data() + old_size, 1, bytes.size() - old_size, f.get()));
+    if (const std::string problem = image_bytes_problem(bytes, /*complete=*/false); !problem.empty()) {
+      *why = problem;
+      return false;
+    }
+    if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c)) break;
+    if (bytes.size() < want) {  // the whole file was there
+      *why = stbi_failure_reason();
+      return false;
+    }
   }
   *height = h;
   *width = w;

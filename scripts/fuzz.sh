@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# scripts/fuzz.sh — builds the libFuzzer targets in fuzz/ with clang (ASan + UBSan) into
+# build-fuzz/ and runs each for a bounded time, starting from the seeds in fuzz/corpus/.
+#
+#   bash scripts/fuzz.sh            # 60 s per target
+#   bash scripts/fuzz.sh 20         # 20 s per target (what CI runs)
+#   bash scripts/fuzz.sh 600 npy    # one target, ten minutes
+#
+# Installs what it needs from Debian when missing (clang, its libFuzzer/sanitizer runtimes and
+# OpenMP library, plus excite's own libraries); not root: prints the apt-get line and stops.
+# These are not in scripts/setup.sh on purpose: building and using excite needs only g++.
+#
+# New inputs found go to build-fuzz/corpus/<target>/ (not into the committed seeds); a crash,
+# hang (> 10 s), leak, sanitizer report or single allocation above 256 MB stops that target and
+# leaves the input in build-fuzz/artifacts/. Reproduce with: build-fuzz/fuzz_<target> <file>.
+# Exit status: 0 when every target ran its time clean, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-60}
+shift || true
+all_targets=(idx idx_gz cifar safetensors npy config image)
+targets=("${@:-${all_targets[@]}}")
+
+packages=(
+  clang                  # the compiler (clang 14 on bookworm)
+  libclang-rt-14-dev     # libFuzzer and the sanitizer runtimes for clang 14
+  libomp-dev             # clang's OpenMP (excite_core links OpenMP)
+  cmake make
+  libopenblas-openmp-dev libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev  # as scripts/setup.sh
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "excite fuzz: missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "excite fuzz: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build=build-fuzz
+cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >"$build/build.log" 2>&1; then
+  grep -E -A3 "error" "$build/build.log" | head -40 >&2
+  echo "excite fuzz: the build failed, see $build/build.log" >&2
+  exit 1
+fi
+
+# Largest input per target: a few records / a small image, a little above the largest seed.
+max_len() {
+  case $1 in
+    cifar) echo 10000 ;;
+    image) echo 16384 ;;
+    npy | safetensors | config) echo 12000 ;;  # past npy's 10000-byte header limit
+    *) echo 4096 ;;
+  esac
+}
+
+# Largest single allocation: 256 MB, except for images, where data/image.cpp allows headers up
+# to 2^28 pixels (stb may allocate a few bytes per pixel before it finds the data missing).
+malloc_limit() {
+  case $1 in
+    image) echo 2048 ;;
+    *) echo 256 ;;
+  esac
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+mkdir -p "$build/artifacts" "$build/logs"
+status=0
+printf "%-12s %8s %12s %8s  %s\n" target seconds executions corpus result
+for t in "${targets[@]}"; do
+  mkdir -p "$build/corpus/$t"
+  log=$build/logs/$t.log
+  start=$(date +%s)
+  if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb="$(malloc_limit "$t")" \
+      -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
+      "$build/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
+    result=ok
+  else
+    result="FAILED: $(grep -m1 -E 'ERROR|runtime error|deadly signal' "$log" || echo 'see log') -> $log"
+    status=1
+  fi
+  execs=$(grep -m1 -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
+  corpus=$(find "$build/corpus/$t" -type f | wc -l)
+  printf "%-12s %8s %12s %8s  %s\n" "$t" "$(($(date +%s) - start))" "$execs" "$corpus" "$result"
+done
+exit $status
