@@ -82,8 +82,8 @@ def torch_worker(a):
     print(json.dumps(result))
 
 
-def run_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -102,6 +102,9 @@ def main():
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--no-infer", action="store_true")
     ap.add_argument("--channels-last", action="store_true", help="PyTorch side in NHWC (its faster layout here)")
+    ap.add_argument("--omp-wait-policy", choices=["active", "passive"],
+                    help="OMP_WAIT_POLICY for both sides (both use libgomp; unset: its default, spin ~300k "
+                         "iterations before sleeping, which on a loaded machine burns the time slices of 2 threads)")
     ap.add_argument("--excite", default=os.path.join(REPO, "build", "excite"))
     ap.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -117,20 +120,25 @@ def main():
     torch_cmd = [sys.executable, os.path.abspath(__file__), "--torch-worker", "--arch", a.arch, "--in-channels",
                  str(a.in_channels), "--classes", str(a.classes), "--input-size", str(a.input_size)] + common + \
                 (["--channels-last"] if a.channels_last else [])
+    env = dict(os.environ)
+    if a.omp_wait_policy:
+        env["OMP_WAIT_POLICY"] = a.omp_wait_policy
     layout = "channels_last" if a.channels_last else "NCHW"
     print(f"{a.arch} [{a.in_channels}, {a.input_size}, {a.input_size}], batch {a.batch} (inference {a.infer_batch}), "
-          f"{a.threads} threads; PyTorch {layout}; {a.rounds} rounds, excite and PyTorch alternating")
+          f"{a.threads} threads; PyTorch {layout}; {a.rounds} rounds, excite and PyTorch alternating"
+          + (f"; OMP_WAIT_POLICY={a.omp_wait_policy} for both" if a.omp_wait_policy else "")
+          + f"; load average {os.getloadavg()[0]:.1f}")
     keys = [k for k, skip in (("train_images_per_second", a.no_train), ("infer_images_per_second", a.no_infer))
             if not skip] + ["peak_rss_mb"]
     ex, pt = {k: [] for k in keys}, {k: [] for k in keys}
     for r in range(a.rounds):
-        e, t = run_json(excite_cmd), run_json(torch_cmd)
+        e, t = run_json(excite_cmd, env), run_json(torch_cmd, env)
         for k in keys:
             ex[k].append(e[k])
             pt[k].append(t[k])
         print(f"  round {r + 1}: " + "  ".join(f"{k.split('_')[0]} excite {e[k]:.1f} torch {t[k]:.1f} "
                                               f"ratio {e[k] / t[k]:.2f}" for k in keys))
-    print("medians:")
+    print(f"medians (load average now {os.getloadavg()[0]:.1f}):")
     for k in keys:
         me, mt = statistics.median(ex[k]), statistics.median(pt[k])
         ratios = [e / t for e, t in zip(ex[k], pt[k])]
