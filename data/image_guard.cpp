@@ -1,6 +1,7 @@
 // data/image_guard.cpp — the signature check and the JPEG marker walk of image_guard.h.
 #include "data/image_guard.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -188,7 +189,7 @@ std::string image_bytes_problem(std::span<const uint8_t> bytes, bool complete) {
 
 std::string image_size_problem(std::span<const uint8_t> head, int64_t file_bytes, int64_t width, int64_t height) {
   const int64_t per_byte = head.size() >= 2 && head[0] == 0xff ? 512 : head.size() >= 2 && head[0] == 'B' ? 8 : 8256;
-  const int64_t pixels = width * height;
+  const int64_t pixels = std::abs(width) * std::abs(height);  // a top-down BMP's height is negative
   if (pixels / per_byte <= file_bytes) return "";
   return "header claims " + std::to_string(width) + "x" + std::to_string(height) + " pixels, more than its " +
          std::to_string(file_bytes) + " bytes can hold (truncated or corrupt file)";

@@ -13,6 +13,7 @@
 # New inputs found go to build-fuzz/corpus/<target>/ (not into the committed seeds); a crash,
 # hang (> 10 s), leak, sanitizer report or single allocation above 256 MB stops that target and
 # leaves the input in build-fuzz/artifacts/. Reproduce with: build-fuzz/fuzz_<target> <file>.
+# EXCITE_FUZZ_SEED=n fixes libFuzzer's random seed (CI does, so that its runs repeat; 0 = random).
 # Exit status: 0 when every target ran its time clean, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,7 +82,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t"
   log=$build/logs/$t.log
   start=$(date +%s)
-  if "$build/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb="$(malloc_limit "$t")" \
+  if "$build/fuzz_$t" -max_total_time="$seconds" -seed="${EXCITE_FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb="$(malloc_limit "$t")" \
       -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
       "$build/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
     result=ok

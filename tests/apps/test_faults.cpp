@@ -333,7 +333,14 @@ TEST_CASE("a full disk: an error before training when known, else at the write w
   const auto config_time = fs::last_write_time(dir + "/config.json");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a later mtime for the rewrite
   const pid_t pid = spawn_excite({"train", "--resume", dir}, root + "/filling");
-  while (fs::last_write_time(dir + "/config.json") == config_time) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  int raw = 0;
+  bool exited = false;
+  while (fs::last_write_time(dir + "/config.json") == config_time && !exited) {
+    exited = waitpid(pid, &raw, WNOHANG) == pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  INFO("the resumed run ended before it started training: " << slurp(root + "/filling.err"));
+  REQUIRE_FALSE(exited);
   fill_disk(disk.dir);
   const int status = wait_for(pid);
   const std::string err = slurp(root + "/filling.err");

@@ -117,3 +117,26 @@ TEST_CASE("image: only JPEG, PNG and BMP signatures reach stb_image") {
   EXCITE_REQUIRE_DATA(jpeg);
   CHECK(load_image(jpeg).pixels.size() == 32 * 32 * 3);
 }
+
+TEST_CASE("image: a top-down BMP's negative height counts as its size") {
+  // Found by fuzz_image: stb reports a top-down BMP's height as negative, so a 36-byte file of
+  // 204 x -524302 pixels passed the pixel limits (a negative product) and stb decoded 107 M
+  // pixels of padding (85 s under ASan). The probe reported the negative height too.
+  const std::vector<uint8_t> bmp = {0x42, 0x4d, 0x76, 0xd2, 0, 0, 0, 0, 0, 0, 0x35, 0x04, 0, 0, 0x28, 0, 0, 0,
+                                    0xcc, 0, 0, 0, 0xf2, 0xff, 0xf7, 0xff, 0x01, 0, 0x04, 0, 0, 0, 0, 0, 0x37, 0x8e};
+  CHECK_THROWS_WITH(decode_image(bmp, "top-down.bmp"), Catch::Contains("more than its 36 bytes can hold"));
+  // A real top-down BMP (negative height in its header) decodes, and probes with a positive height.
+  std::vector<uint8_t> small = {'B', 'M', 0, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0, 0,
+                                0xfe, 0xff, 0xff, 0xff, 1, 0, 24, 0, 0, 0, 0, 0, 16, 0, 0, 0};
+  small.resize(54, 0);
+  for (int i = 0; i < 2 * 8; ++i) small.push_back(static_cast<uint8_t>(10 * i));  // 2 rows of 2 px + padding
+  const Image image = decode_image(small, "small.bmp");
+  CHECK(image.height == 2);
+  CHECK(image.width == 2);
+  const std::string path = testing::temp_dir("fuzz-bmp") + "/small.bmp";
+  testing::write_bytes(path, small);
+  int64_t h = 0, w = 0, c = 0;
+  std::string why;
+  REQUIRE(probe_image(path, &h, &w, &c, &why));
+  CHECK(h == 2);
+}
