@@ -14,5 +14,6 @@ Command add_eval_command(CLI::App& app);     // excite eval
 Command add_summary_command(CLI::App& app);  // excite summary
 Command add_predict_command(CLI::App& app);  // excite predict
 Command add_bench_command(CLI::App& app);    // excite bench
+Command add_ablate_command(CLI::App& app);   // excite ablate
 
 }  // namespace excite::apps

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   add("summary", "layers, parameters and multiply-adds of a model", excite::apps::add_summary_command);
   add("predict", "run saved weights on images or an .npy array", excite::apps::add_predict_command);
   add("bench", "training and inference speed of a model", excite::apps::add_bench_command);
+  add("ablate", "an SE ablation study: many runs, one report (no flags: the default study)",
+      excite::apps::add_ablate_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
