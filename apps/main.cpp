@@ -6,6 +6,7 @@
 #include <string>
 
 #include "apps/commands.h"
+#include "apps/thread_waiting.h"
 #include "core/error.h"
 
 // The message on one line: errors that list details (load_state_dict's missing keys) carry them
@@ -26,6 +27,7 @@ static std::string one_line(const char* message) {
 }
 
 int main(int argc, char** argv) {
+  excite::apps::choose_thread_waiting(argv);  // may re-execute once, see apps/thread_waiting.h
   CLI::App app{"excite: train, study and benchmark Squeeze-and-Excitation networks"};
   app.require_subcommand(1);
   std::map<CLI::App*, excite::apps::Command> commands;
