@@ -5,7 +5,6 @@ namespace excite {
 namespace op_timer_detail {
 std::atomic<bool> enabled{false};
 std::atomic<int64_t> totals_ns[static_cast<int>(OpKind::Count)]{};
-thread_local int override_kind = -1;
 }  // namespace op_timer_detail
 
 const char* op_kind_name(OpKind k) {

@@ -26,7 +26,11 @@ const char* op_kind_name(OpKind k);  // "conv_forward", "conv_backward", "batchn
 namespace op_timer_detail {
 extern std::atomic<bool> enabled;
 extern std::atomic<int64_t> totals_ns[static_cast<int>(OpKind::Count)];
-extern thread_local int override_kind;  // -1: none
+// -1: none. Defined here (inline, constant-initialised) rather than `extern`: for an extern
+// thread_local, gcc 12 with -fsanitize=undefined reuses the flags of its "is there a TLS init
+// function" test as the null check of the variable's address, a false "store to null pointer"
+// in every SE forward under scripts/sanitize.sh.
+inline thread_local int override_kind = -1;
 }  // namespace op_timer_detail
 
 inline bool op_timing_enabled() { return op_timer_detail::enabled.load(std::memory_order_relaxed); }
