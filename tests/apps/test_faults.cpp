@@ -138,8 +138,8 @@ struct Reference {
   std::string dir;
   std::vector<nlohmann::json> rows;
   double epoch_seconds = 0;
-  explicit Reference(const std::string& root) : dir(root + "/reference") {
-    const Run r = run_excite(tiny_run(dir), root + "/reference");
+  explicit Reference(const std::string& root, const std::vector<std::string>& more = {}) : dir(root + "/reference") {
+    const Run r = run_excite(tiny_run(dir, more), root + "/reference");
     INFO(r.err);
     REQUIRE(r.status == 0);
     rows = metrics_rows(dir);
@@ -219,19 +219,22 @@ void run_one_epoch_then_die(const std::string& dir, const std::string& log) {
 TEST_CASE("SIGKILL in the middle of an epoch: --resume gives the uninterrupted run's metrics") {
   if (!have_fashion_mnist()) return;
   const std::string root = testing::temp_dir("fault-kill-epoch");
-  const Reference ref(root);
-  // Kill once epoch 1's checkpoint exists, a third of an epoch later: inside epoch 2. Checked
-  // afterwards (checkpoint of epoch 1, one metrics row); a slower or faster machine may need a
-  // shorter or longer wait, so a few tries.
+  // 1024 images (32 steps an epoch), so that training dominates an epoch's time over the test
+  // pass and the plot after each checkpoint.
+  const std::vector<std::string> longer = {"--limit-train", "1024"};
+  const Reference ref(root, longer);
+  // Kill halfway through epoch 2's expected time after epoch 1's checkpoint appears, and check
+  // afterwards that the kill came before epoch 2 finished (checkpoint of epoch 1, one metrics
+  // row); on a much slower or faster machine the wait is shortened and tried again.
   bool mid_epoch = false;
   std::string dir;
   for (int attempt = 0; attempt < 5 && !mid_epoch; ++attempt) {
     dir = root + "/killed-" + std::to_string(attempt);
-    const pid_t pid = spawn_excite(tiny_run(dir), dir + "-log");
+    const pid_t pid = spawn_excite(tiny_run(dir, longer), dir + "-log");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     while (!fs::exists(dir + "/checkpoint.safetensors") && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    std::this_thread::sleep_for(std::chrono::duration<double>(ref.epoch_seconds / (3 << attempt)));
+    std::this_thread::sleep_for(std::chrono::duration<double>(ref.epoch_seconds / (2 << attempt)));
     ::kill(pid, SIGKILL);
     REQUIRE(wait_for(pid) == 128 + SIGKILL);
     mid_epoch = checkpoint_epoch(dir) == 1 && metrics_rows(dir).size() == 1;
