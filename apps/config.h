@@ -42,7 +42,7 @@ struct TrainConfig {
   // model
   ModelConfig model;
   // optimisation
-  int epochs = 6;
+  int epochs = 10;
   int batch_size = 128;
   std::string optimizer = "sgd";          // sgd | adamw
   double lr = 0.2;
