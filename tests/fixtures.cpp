@@ -1,9 +1,13 @@
 #include "fixtures.h"
 
+#include <catch2/catch.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 namespace excite::testing {
@@ -25,6 +29,19 @@ std::string temp_dir(const std::string& tag) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool have_fashion_mnist() {
+  if (std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) return true;
+  WARN("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): test skipped");
+  return false;
 }
 
 float relative_error(const Tensor& actual, const Tensor& expected, float floor) {

@@ -17,14 +17,9 @@
 using namespace excite;
 using namespace excite::apps;
 namespace fs = std::filesystem;
+using testing::have_fashion_mnist;
 
 namespace {
-
-bool have_fashion_mnist() {
-  if (fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) return true;
-  WARN("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): test skipped");
-  return false;
-}
 
 std::FILE* null_log() {
   static std::FILE* null = std::fopen("/dev/null", "w");

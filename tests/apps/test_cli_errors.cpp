@@ -20,6 +20,7 @@
 
 using namespace excite;
 namespace fs = std::filesystem;
+using testing::slurp;
 
 namespace {
 
@@ -27,13 +28,6 @@ struct Result {
   int status = -1;  // exit status, or 128 + signal
   std::string out, err;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs `excite <args>` (args already shell-quoted where needed) with cwd = dir.
 Result run_excite(const std::string& dir, const std::string& args) {

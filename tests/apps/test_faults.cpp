@@ -36,21 +36,10 @@ extern char** environ;
 
 using namespace excite;
 namespace fs = std::filesystem;
+using testing::have_fashion_mnist;
+using testing::slurp;
 
 namespace {
-
-bool have_fashion_mnist() {
-  if (fs::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) return true;
-  WARN("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist): test skipped");
-  return false;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // `excite train` on 128 Fashion-MNIST images, 4 steps of 32 per epoch, SE-ResNet-8, 3 epochs.
 std::vector<std::string> tiny_run(const std::string& out, const std::vector<std::string>& more = {}) {
