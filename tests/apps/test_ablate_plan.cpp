@@ -35,7 +35,7 @@ StudyConfig parse(const std::string& text) { return study_from_json(nlohmann::js
 
 }  // namespace
 
-TEST_CASE("one_factor: the default, the baseline, each value with the rest at the default; seed-major runs", "[ablate]") {
+TEST_CASE("one_factor: the default, the baseline, each value with the rest at the default - seed-major runs", "[ablate]") {
   const Plan p = make_plan(small_study(), 2);
   CHECK(variant_names(p) == std::vector<std::string>{"default", "no-se", "reduction-4", "gate-tanh"});
   CHECK(p.variants[1].model.se == false);

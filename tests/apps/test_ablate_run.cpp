@@ -63,7 +63,7 @@ std::vector<std::string> csv_lines(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("an interrupted study completes on re-run; finished runs are left untouched; the report", "[ablate]") {
+TEST_CASE("an interrupted study completes on re-run - finished runs are left untouched - the report", "[ablate]") {
   if (!have_fashion_mnist()) return;
   const std::string dir = testing::temp_dir("ablate") + "/study";
   const Plan plan = make_plan(tiny_study(dir, 2), 2);
@@ -141,7 +141,7 @@ TEST_CASE("an interrupted study completes on re-run; finished runs are left unto
   }
 }
 
-TEST_CASE("a changed study is refused, never mixed; other jobs are no change; restart starts afresh", "[ablate]") {
+TEST_CASE("a changed study is refused, never mixed - other jobs are no change - restart starts afresh", "[ablate]") {
   if (!have_fashion_mnist()) return;
   const std::string dir = testing::temp_dir("ablate-change") + "/study";
   StudyConfig s = tiny_study(dir, 1);
@@ -191,7 +191,7 @@ int run_command(const std::string& command, std::string* out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-TEST_CASE("runs as child processes (`excite train`, K at once, cores / K threads each); the command line", "[ablate]") {
+TEST_CASE("runs as child processes (`excite train`, K at once, cores / K threads each) - the command line", "[ablate]") {
   if (!have_fashion_mnist()) return;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "excite";

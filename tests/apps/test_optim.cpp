@@ -72,7 +72,7 @@ TEST_CASE("SGD: split_decay keeps 1-d parameters out of weight decay") {
   CHECK(b.data()[0] == 1.f);            // not decayed
 }
 
-TEST_CASE("SGD: parameters without a gradient are skipped; zero_grad drops gradients") {
+TEST_CASE("SGD: parameters without a gradient are skipped - zero_grad drops gradients") {
   Variable a = start(), b = start();
   SGD opt(std::vector<Variable>{a, b}, {.lr = 0.1f, .momentum = 0.9f});
   quadratic_grad(a);

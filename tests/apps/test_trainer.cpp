@@ -76,7 +76,7 @@ TEST_CASE("a short training run's loss falls and leaves a complete run directory
   CHECK_THROWS_WITH(train(tiny_config(dir), quiet()), Catch::Contains("already holds a run"));
 }
 
-TEST_CASE("resume after an interruption gives the metrics of an uninterrupted run; same seed, same metrics") {
+TEST_CASE("resume after an interruption gives the metrics of an uninterrupted run - same seed, same metrics") {
   if (!have_fashion_mnist()) return;
   const std::string root = testing::temp_dir("resume");
   train(tiny_config(root + "/straight"), quiet());

@@ -101,7 +101,7 @@ TEST_CASE("A JPEG of the sample matches one record of the CIFAR-10 .bin within d
   }
 }
 
-TEST_CASE("ImageFolder decodes PNG/BMP/JPEG of any size; grey and RGBA become RGB") {
+TEST_CASE("ImageFolder decodes PNG/BMP/JPEG of any size - grey and RGBA become RGB") {
   const std::string root = write_folder("folder-ok");
   const ImageFolder folder(root);
   CHECK(folder.classes() == std::vector<std::string>{"cat", "dog"});

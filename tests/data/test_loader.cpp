@@ -136,7 +136,7 @@ TEST_CASE("Loader: the same seed gives identical batches whatever the number of 
   CHECK(max_abs_diff(loader.batch(3, 4).images, runs[0][4].images) > 0.f);
 }
 
-TEST_CASE("Loader: leaving a loop early stops the workers; the next loop starts afresh") {
+TEST_CASE("Loader: leaving a loop early stops the workers - the next loop starts afresh") {
   const InMemoryDataset data = numbered(500);
   Loader loader(data, {.batch_size = 4, .workers = 3, .prefetch = 2});
   for (const Batch& b : loader)

@@ -120,7 +120,7 @@ TEST_CASE("module: train/eval propagate to every descendant") {
   for (auto& m : net.named_modules()) CHECK(m.module->is_training());
 }
 
-TEST_CASE("module: registration rejects duplicate and dotted names; lookups name what exists") {
+TEST_CASE("module: registration rejects duplicate and dotted names - lookups name what exists") {
   class Bad : public Module {
    public:
     explicit Bad(int which) : Module("Bad") {

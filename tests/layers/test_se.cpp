@@ -192,7 +192,7 @@ TEST_CASE("SE positions: standard, pre, post and identity compose as the SE pape
   }
 }
 
-TEST_CASE("SE blocks: names in the seed's order; Bottleneck; SEBlock") {
+TEST_CASE("SE blocks: names in the seed's order - Bottleneck - SEBlock") {
   BasicBlock seed_block({.in = 64, .out = 128, .stride = 2, .se = SEOptions{}});
   std::vector<std::string> keys;
   for (auto& t : seed_block.state_dict()) keys.push_back(t.name);

@@ -50,7 +50,7 @@ TEST_CASE("zoo: seresnet34 has the seed's 250 state-dict keys, in torch's order"
   CHECK(model->child("layer1")->child("0")->child("se")->named_parameters()[0].value.shape() == Shape{8, 64});
 }
 
-TEST_CASE("zoo: in_channels and num_classes are configurable; defaults per family") {
+TEST_CASE("zoo: in_channels and num_classes are configurable - defaults per family") {
   auto fm = make_model({.arch = "seresnet20", .num_classes = 10, .in_channels = 1});
   Variable y = (*fm)(Variable(Tensor::normal({2, 1, 28, 28}, 0.f, 1.f)));
   CHECK(y.shape() == Shape{2, 10});
