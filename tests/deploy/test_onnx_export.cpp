@@ -1,0 +1,130 @@
+// tests/deploy/test_onnx_export.cpp — the ONNX exporter against two real runtimes.
+//
+// Every zoo family (CIFAR-style BasicBlock ResNets with and without SE on 1x28x28 and 3x32x32,
+// the ImageNet stem with BasicBlock and Bottleneck on 3x64x64) and every SE variant (squeeze,
+// gate, position, FC bias) is exported with random weights and non-trivial BN statistics, with
+// BN folded and kept, at opset 13 and 17, and run by ONNX Runtime and OpenCV DNN on random
+// inputs of batch 1 and 3 and on real test images; both must give excite's eval-mode logits
+// within 1e-4 relative (onnx_check.h defines the measure).
+#include <cstdio>
+#include <filesystem>
+
+#include "catch2/catch.hpp"
+#include "data/batch.h"
+#include "data/cifar.h"
+#include "data/idx.h"
+#include "data/pipeline.h"
+#include "fixtures.h"
+#include "layers/zoo.h"
+#include "onnx_check.h"
+
+using namespace excite;
+using namespace excite::testing;
+
+namespace {
+
+constexpr float kTolerance = 1e-4f;
+
+std::vector<Tensor> random_inputs(const Shape& image, uint64_t seed) {
+  Generator gen(seed);
+  return {Tensor::normal({1, image[0], image[1], image[2]}, 0.f, 1.f, gen),
+          Tensor::normal({3, image[0], image[1], image[2]}, 0.f, 1.f, gen)};
+}
+
+Tensor fashion_mnist_images(int64_t n) {
+  data::FashionMnist test("", data::Split::Test);
+  std::vector<int64_t> idx;
+  for (int64_t i = 0; i < n; ++i) idx.push_back(i * 997 % test.size());
+  Generator gen(0);
+  return data::collate(test, data::fashion_mnist_test_transforms(), idx, gen).images;
+}
+
+Tensor cifar10_images(int64_t n) {
+  data::Cifar10 test(shared_dir() + "/datasets/cifar10", data::Split::Test);
+  std::vector<int64_t> idx;
+  for (int64_t i = 0; i < n; ++i) idx.push_back(i * 991 % test.size());
+  Generator gen(0);
+  return data::collate(test, data::cifar_test_transforms(), idx, gen).images;
+}
+
+struct Variant {
+  std::string name;
+  layers::ModelOptions model;
+};
+
+// Exports each variant in both BN modes (opset 13 for fold, 17 for keep) and checks the runtimes.
+RuntimeErrors check_variants(const std::vector<Variant>& variants, const Shape& image, const Tensor& real,
+                             const std::string& tag) {
+  const std::string dir = temp_dir(tag);
+  std::vector<RuntimeCheck> checks;
+  uint64_t seed = 1;
+  for (const Variant& v : variants) {
+    for (deploy::BatchNormExport bn : {deploy::BatchNormExport::Fold, deploy::BatchNormExport::Keep}) {
+      manual_seed(seed);
+      auto model = layers::make_model(v.model);
+      randomize_statistics(*model, seed++);
+      std::vector<Tensor> inputs = random_inputs(image, seed);
+      if (real.defined()) inputs.push_back(real);
+      const bool fold = bn == deploy::BatchNormExport::Fold;
+      add_check(checks, *model, inputs, {.opset = fold ? 13 : 17, .batch_norm = bn}, dir,
+                v.name + (fold ? "_fold" : "_keep"));
+    }
+  }
+  RuntimeErrors e = run_runtimes(checks, dir);
+  std::printf("onnx export %s: %zu models, worst relative error ONNX Runtime %.3g, OpenCV %.3g\n", tag.c_str(),
+              checks.size(), e.ort, e.opencv);
+  std::filesystem::remove_all(dir);
+  return e;
+}
+
+layers::ModelOptions opts(const std::string& arch, int64_t in_channels, int64_t classes = 10) {
+  return {.arch = arch, .num_classes = classes, .in_channels = in_channels};
+}
+
+}  // namespace
+
+TEST_CASE("onnx export - resnet8 and seresnet8 on Fashion-MNIST match ONNX Runtime and OpenCV", "[deploy]") {
+  REQUIRE(have_fashion_mnist());
+  const RuntimeErrors e = check_variants({{"resnet8", opts("resnet8", 1)}, {"seresnet8", opts("seresnet8", 1)}},
+                                         {1, 28, 28}, fashion_mnist_images(8), "fmnist");
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+}
+
+TEST_CASE("onnx export - every SE variant of seresnet8 matches ONNX Runtime and OpenCV", "[deploy]") {
+  std::vector<Variant> variants;
+  auto with = [&](const std::string& name, auto edit) {
+    layers::ModelOptions o = opts("seresnet8", 1);
+    edit(o);
+    variants.push_back({name, o});
+  };
+  with("squeeze_max", [](auto& o) { o.se.squeeze = layers::Squeeze::Max; });
+  with("squeeze_avgmax", [](auto& o) { o.se.squeeze = layers::Squeeze::AvgMax; });
+  with("gate_hard_sigmoid", [](auto& o) { o.se.gate = layers::Gate::HardSigmoid; });
+  with("gate_tanh", [](auto& o) { o.se.gate = layers::Gate::Tanh; });
+  with("gate_relu_bias", [](auto& o) { o.se.gate = layers::Gate::ReLU, o.se.bias = true; });
+  with("position_pre", [](auto& o) { o.se_position = layers::SEPosition::Pre; });
+  with("position_post", [](auto& o) { o.se_position = layers::SEPosition::Post; });
+  with("position_identity", [](auto& o) { o.se_position = layers::SEPosition::Identity; });
+  with("stages_2_3_reduction_4", [](auto& o) { o.se_stages = {2, 3}, o.se.reduction = 4; });
+  with("no_se", [](auto& o) { o.no_se = true; });
+  const RuntimeErrors e = check_variants(variants, {1, 28, 28}, Tensor(), "se-variants");
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+}
+
+TEST_CASE("onnx export - seresnet20 on CIFAR-10 test images matches ONNX Runtime and OpenCV", "[deploy]") {
+  const RuntimeErrors e =
+      check_variants({{"seresnet20", opts("seresnet20", 3)}}, {3, 32, 32}, cifar10_images(8), "cifar10");
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+}
+
+TEST_CASE("onnx export - ImageNet-style seresnet18 and seresnet50 (bottleneck) at 64x64 match both runtimes",
+          "[deploy]") {
+  const RuntimeErrors e = check_variants(
+      {{"seresnet18", opts("seresnet18", 3, 100)}, {"seresnet50", opts("seresnet50", 3, 100)}}, {3, 64, 64},
+      Tensor(), "imagenet");
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+}
