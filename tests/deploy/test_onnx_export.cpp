@@ -6,6 +6,7 @@
 // BN folded and kept, at opset 13 and 17, and run by ONNX Runtime and OpenCV DNN on random
 // inputs of batch 1 and 3 and on real test images; both must give excite's eval-mode logits
 // within 1e-4 relative (onnx_check.h defines the measure).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -127,4 +128,42 @@ TEST_CASE("onnx export - ImageNet-style seresnet18 and seresnet50 (bottleneck) a
       Tensor(), "imagenet");
   CHECK(e.ort < kTolerance);
   CHECK(e.opencv < kTolerance);
+}
+
+TEST_CASE("onnx export - every opset from 13 to 17, BN kept and folded, runs in both runtimes", "[deploy]") {
+  const std::string dir = temp_dir("opsets");
+  std::vector<RuntimeCheck> checks;
+  for (int64_t opset = 13; opset <= 17; ++opset) {
+    for (deploy::BatchNormExport bn : {deploy::BatchNormExport::Fold, deploy::BatchNormExport::Keep}) {
+      manual_seed(static_cast<uint64_t>(opset));
+      auto model = layers::make_model({.arch = "seresnet8", .num_classes = 10, .in_channels = 1,
+                                       .se = {.squeeze = layers::Squeeze::AvgMax, .gate = layers::Gate::HardSigmoid}});
+      randomize_statistics(*model, static_cast<uint64_t>(opset));
+      add_check(checks, *model, random_inputs({1, 28, 28}, 7), {.opset = opset, .batch_norm = bn}, dir,
+                "opset" + std::to_string(opset) + (bn == deploy::BatchNormExport::Fold ? "_fold" : "_keep"));
+    }
+  }
+  const RuntimeErrors e = run_runtimes(checks, dir);
+  std::printf("onnx export opsets 13-17: worst relative error ONNX Runtime %.3g, OpenCV %.3g\n", e.ort, e.opencv);
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("onnx export - the graph is 4-D throughout the SE block and names weights by state-dict key", "[deploy]") {
+  manual_seed(3);
+  auto model = layers::make_model({.arch = "seresnet8", .num_classes = 10, .in_channels = 1});
+  deploy::OnnxExportSummary fold, keep;
+  deploy::onnx_model_bytes(*model, {1, 1, 28, 28}, {.batch_norm = deploy::BatchNormExport::Fold}, &fold);
+  const std::string bytes =
+      deploy::onnx_model_bytes(*model, {1, 1, 28, 28}, {.batch_norm = deploy::BatchNormExport::Keep}, &keep);
+  const std::vector<std::string> fold_ops{"Add", "Conv", "Flatten", "GlobalAveragePool", "Mul", "Relu", "Resize",
+                                          "Sigmoid"};
+  CHECK(fold.op_types == fold_ops);
+  CHECK(fold.folded_batch_norms == 9);  // stem + 2 per block x 3 + 2 shortcuts
+  CHECK(keep.folded_batch_norms == 0);
+  CHECK(std::find(keep.op_types.begin(), keep.op_types.end(), "BatchNormalization") != keep.op_types.end());
+  CHECK(fold.output_shape == Shape{1, 10});
+  for (const char* key : {"layer1.0.se.fc.0.weight", "layer2.0.bn1.running_var", "fc.weight", "conv1.weight"})
+    CHECK(bytes.find(key) != std::string::npos);
 }
