@@ -80,6 +80,11 @@ std::string onnx_model_bytes(layers::Module& model, const Shape& example_input, 
   m.set_producer_name("excite");
   m.set_producer_version("0.1");
   if (!options.doc.empty()) m.set_doc_string(options.doc);
+  for (const auto& [key, value] : options.metadata) {
+    onnx::StringStringEntryProto* p = m.add_metadata_props();
+    p->set_key(key);
+    p->set_value(value);
+  }
   onnx::OperatorSetIdProto* opset = m.add_opset_import();
   opset->set_domain("");
   opset->set_version(options.opset);

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "layers/module.h"
@@ -35,6 +36,9 @@ struct OnnxExportOptions {
   std::string output_name = "logits";
   std::string graph_name = "excite";
   std::string doc = {};  // free text stored as the model's doc_string (arch, options)
+  // Stored as the model's metadata_props, for the program that runs it: e.g. "classes" (names,
+  // comma-separated), "normalize_mean", "normalize_std", "arch".
+  std::vector<std::pair<std::string, std::string>> metadata = {};
 };
 
 struct OnnxExportSummary {

@@ -1,6 +1,6 @@
 // deploy/onnx_lower.cpp — the op table: one rule per traced autograd op, turning it into ONNX
-// nodes (opset 13..17; every op used here has one definition across that range, except
-// ReduceSum, whose axes are an input from 13 on, as used here).
+// nodes (opset 13..17; every op used here keeps its meaning across that range: Reshape's
+// allowzero and BatchNormalization's training_mode default to what is needed here).
 //
 //   conv2d           Conv (pads, strides, dilations, group); keeps its node for BN folding
 //   batch_norm       BatchNormalization, or folded into the Conv that feeds it (fold mode)
@@ -9,15 +9,18 @@
 //   global_*_pool    GlobalAveragePool / GlobalMaxPool: [N, C, 1, 1], kept 4-D (see onnx_graph.h)
 //   channel_scale    Mul(x, Resize_nearest(s [N, C, 1, 1] -> [N, C, H, W])): OpenCV 4.6 fails on a
 //                    broadcast Mul [N, C, H, W] * [N, C, 1, 1] once N > 1 (assertion in 'total'),
-//                    and computes Mul of equal shapes exactly; nearest upsampling copies values
+//                    and computes Mul of equal shapes exactly; nearest upsampling copies values.
+//                    add/sub/mul/div of two computed 4-D tensors of different shapes expand the
+//                    smaller the same way (expand_4d: Resize for 1x1 -> HxW, Conv ones for 1 -> C)
 //   reshape          nothing when only the 1x1 tail changes, Flatten(axis 1), or Reshape [0, ...]
 //   relu sigmoid tanh exp log neg      the ONNX op of the same name
 //   hardsigmoid      HardSigmoid(alpha 1/6, beta 0.5);  silu  Mul(x, Sigmoid(x))
 //   add sub mul div  Add Sub Mul Div (numpy broadcasting, as excite's);  add_relu  Add + Relu
 //   add_scalar mul_scalar  Add / Mul with a scalar initializer
 //   max_pool2d avg_pool2d  MaxPool / AveragePool (count_include_pad)
-//   sum mean         ReduceSum / ReduceMean;  matmul  MatMul
+//   sum mean         ReduceMean keepdims 0 (times the count for sum; + Reshape when kept);  matmul  MatMul
 // A new primitive is one entry in table() below; deploy/README.md lists the planned ones.
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -53,6 +56,34 @@ std::vector<int64_t> onnx_dims(const OnnxValue& v) {
   return d;
 }
 
+// A computed [N, c, h, w] value spread to [N, C, H, W] by copying (exact): Resize nearest for a
+// 1x1 spatial size, a 1x1 Conv with weight ones [C, 1, 1, 1] for one channel. OpenCV 4.6 runs a
+// broadcast Mul/Add of two computed 4-D tensors of different shapes wrongly or not at all once
+// N > 1, and equal shapes exactly. Constants and other ranks are left to broadcasting.
+OnnxValue expand_4d(GraphBuilder& b, OnnxValue v, const Shape& target) {
+  if (v.is_initializer || target.dim() != 4) return v;
+  v = b.plain(v);
+  if (v.shape.dim() != 4) return v;
+  if (v.shape[1] == 1 && target[1] > 1) {
+    const std::vector<float> ones(static_cast<size_t>(target[1]), 1.f);
+    const std::string out = b.fresh(v.name + "_c");
+    GraphBuilder::set_ints(b.add_node("Conv", {v.name, b.add_initializer("ones", ones.data(), {target[1], 1, 1, 1})}, {out}),
+                           "kernel_shape", {1, 1});
+    v = OnnxValue{.name = out, .shape = Shape{v.shape[0], target[1], v.shape[2], v.shape[3]}};
+  }
+  if (v.shape[2] == 1 && v.shape[3] == 1 && (target[2] > 1 || target[3] > 1)) {
+    const float scales[4] = {1.f, 1.f, static_cast<float>(target[2]), static_cast<float>(target[3])};
+    const std::string out = b.fresh(v.name + "_hw");
+    onnx::NodeProto* n = b.add_node("Resize", {v.name, "", b.add_initializer("scales", scales, {4})}, {out});
+    onnx::AttributeProto* mode = n->add_attribute();
+    mode->set_name("mode");
+    mode->set_type(onnx::AttributeProto::STRING);
+    mode->set_s("nearest");
+    v = OnnxValue{.name = out, .shape = Shape{v.shape[0], v.shape[1], target[2], target[3]}};
+  }
+  return v;
+}
+
 Rule unary(const std::string& type) {
   return [type](GraphBuilder& b, const TracedOp& op, int64_t) {
     const OnnxValue x = input(b, op, 0);
@@ -64,6 +95,10 @@ Rule binary(const std::string& type, bool then_relu = false) {
   return [type, then_relu](GraphBuilder& b, const TracedOp& op, int64_t) {
     OnnxValue x = input(b, op, 0), y = input(b, op, 1);
     if (x.vec4 != y.vec4) x = b.plain(x), y = b.plain(y);
+    if (x.shape != y.shape && op.output.dim() == 4) {
+      x = expand_4d(b, x, op.output.shape());
+      y = expand_4d(b, y, op.output.shape());
+    }
     if (!then_relu) {
       b.add_node(type, {x.name, y.name}, {output(b, op, x.vec4)});
       return;
@@ -204,14 +239,8 @@ void channel_scale(GraphBuilder& b, const TracedOp& op, int64_t) {
     s4 = b.fresh(s.name + "_4d");
     b.add_node("Reshape", {s.name, b.add_int64_initializer("shape", {0, -1, 1, 1})}, {s4});
   }
-  const float scales[4] = {1.f, 1.f, static_cast<float>(x.shape[2]), static_cast<float>(x.shape[3])};
-  const std::string spread = b.fresh(s.name + "_hw");
-  onnx::NodeProto* n = b.add_node("Resize", {s4, "", b.add_initializer("scales", scales, {4})}, {spread});
-  onnx::AttributeProto* mode = n->add_attribute();
-  mode->set_name("mode");
-  mode->set_type(onnx::AttributeProto::STRING);
-  mode->set_s("nearest");
-  b.add_node("Mul", {x.name, spread}, {output(b, op, false, "scaled")});
+  const OnnxValue spread = expand_4d(b, OnnxValue{.name = s4, .shape = Shape{s.shape[0], s.shape[1], 1, 1}}, x.shape);
+  b.add_node("Mul", {x.name, spread.name}, {output(b, op, false, "scaled")});
 }
 
 void reshape(GraphBuilder& b, const TracedOp& op, int64_t) {
@@ -243,11 +272,28 @@ void reduce(GraphBuilder& b, const TracedOp& op, int64_t, const std::string& typ
   const OnnxValue x = b.plain(input(b, op, 0));
   const TraceAttr* axes = op.attr("axes");
   EXCITE_CHECK(axes, "onnx export: " << op.op << " was traced without its axes");
-  std::vector<std::string> in{x.name};
-  if (type == "ReduceSum") in.push_back(b.add_int64_initializer("axes", axes->ints));
-  onnx::NodeProto* n = b.add_node(type, in, {output(b, op)});
-  if (type != "ReduceSum") GraphBuilder::set_ints(n, "axes", axes->ints);
-  GraphBuilder::set_int(n, "keepdims", op.int_attr("keepdims"));
+  // keepdims = 0, then Reshape to the kept shape: OpenCV 4.6's ReduceMean/ReduceMax over C with
+  // keepdims = 1 returns a 5-D [N, 1, 1, H, W] once N > 1; this form is exact in both runtimes.
+  const bool keep = op.int_attr("keepdims") != 0;
+  const bool over_batch = std::find(axes->ints.begin(), axes->ints.end(), 0) != axes->ints.end();
+  // A sum is a ReduceMean times the count: OpenCV 4.6 does not import ReduceSum from opset 13
+  // on (axes became an input), and the mean's rounding is within a float ulp or two.
+  const bool is_sum = type == "ReduceSum";
+  const std::string reduced = keep || is_sum ? b.fresh(op.op + "_reduced") : output(b, op);
+  onnx::NodeProto* n = b.add_node("ReduceMean", {x.name}, {reduced});
+  GraphBuilder::set_ints(n, "axes", axes->ints);
+  GraphBuilder::set_int(n, "keepdims", 0);
+  std::string result = reduced;
+  if (is_sum) {
+    float count = 1.f;
+    for (int64_t a : axes->ints) count *= static_cast<float>(x.shape[a]);
+    result = keep ? b.fresh(op.op + "_total") : output(b, op);
+    b.add_node("Mul", {reduced, b.add_initializer("count", &count, {})}, {result});
+  }
+  if (!keep) return;
+  std::vector<int64_t> shape = op.output.shape().dims();
+  if (!over_batch) shape[0] = 0;  // the dynamic batch
+  b.add_node("Reshape", {result, b.add_int64_initializer("shape", shape)}, {output(b, op)});
 }
 
 const std::map<std::string, Rule>& table() {

@@ -53,11 +53,10 @@ Variable reduce(const Variable& x, const std::vector<int64_t>& dims, bool keepdi
   const float scale = average ? 1.f / static_cast<float>(std::max<int64_t>(r.count, 1)) : 1.f;
   Tensor out = sum_to(x.data(), r.kept).clone();
   for (float& v : out) v *= scale;
-  TraceAttrs attrs;  // for the exporter (autograd/trace.h): the reduced axes (size-1 dims included)
+  TraceAttrs attrs;  // for the exporter (autograd/trace.h): the reduced axes, in [0, dim)
   if (tracing()) {
     std::vector<int64_t> axes;
-    for (int64_t i = 0; i < x.dim(); ++i)
-      if (r.kept[i] == 1) axes.push_back(i);
+    for (int64_t d : dims) axes.push_back(d < 0 ? d + x.dim() : d);
     attrs = {{.name = "axes", .ints = axes}, {.name = "keepdims", .ints = {keepdim}}};
   }
   return make_result(out.reshape(r.out), op, {x}, [r, scale, in = x.shape(), kind](const Tensor& g) {

@@ -16,6 +16,8 @@
 #include "data/idx.h"
 #include "data/pipeline.h"
 #include "fixtures.h"
+#include "layers/conv.h"
+#include "layers/linear.h"
 #include "layers/zoo.h"
 #include "onnx_check.h"
 
@@ -155,8 +157,10 @@ TEST_CASE("onnx export - the graph is 4-D throughout the SE block and names weig
   auto model = layers::make_model({.arch = "seresnet8", .num_classes = 10, .in_channels = 1});
   deploy::OnnxExportSummary fold, keep;
   deploy::onnx_model_bytes(*model, {1, 1, 28, 28}, {.batch_norm = deploy::BatchNormExport::Fold}, &fold);
-  const std::string bytes =
-      deploy::onnx_model_bytes(*model, {1, 1, 28, 28}, {.batch_norm = deploy::BatchNormExport::Keep}, &keep);
+  const std::string bytes = deploy::onnx_model_bytes(
+      *model, {1, 1, 28, 28},
+      {.batch_norm = deploy::BatchNormExport::Keep, .metadata = {{"classes", "T-shirt/top,Trouser"}}}, &keep);
+  CHECK(bytes.find("T-shirt/top,Trouser") != std::string::npos);
   const std::vector<std::string> fold_ops{"Add", "Conv", "Flatten", "GlobalAveragePool", "Mul", "Relu", "Resize",
                                           "Sigmoid"};
   CHECK(fold.op_types == fold_ops);
@@ -166,4 +170,47 @@ TEST_CASE("onnx export - the graph is 4-D throughout the SE block and names weig
   CHECK(fold.output_shape == Shape{1, 10});
   for (const char* key : {"layer1.0.se.fc.0.weight", "layer2.0.bn1.running_var", "fc.weight", "conv1.weight"})
     CHECK(bytes.find(key) != std::string::npos);
+}
+
+namespace {
+
+// Reductions and broadcasts the zoo does not use yet, as the coming attention kinds will: a
+// spatial gate x * sigmoid(mean over C), x + mean over H W, sum over C, a channel gate from a
+// reduction without keepdim.
+class Primitives : public layers::Module {
+ public:
+  Primitives() : Module("Primitives") {
+    conv_ = register_module("conv", std::make_shared<layers::Conv2d>(
+                                        layers::Conv2dOptions{.in = 2, .out = 6, .kernel = 3, .padding = 1}));
+    fc_ = register_module("fc", std::make_shared<layers::Linear>(layers::LinearOptions{.in = 6, .out = 4}));
+  }
+  Variable forward(const Variable& x) override {
+    Variable y = (*conv_)(x);                                  // [N, 6, H, W]
+    y = y * sigmoid(mean(y, {1}, true));                       // spatial gate, [N, 1, H, W] spread over C
+    y = y + mean(y, {2, 3}, true) * 0.5f;                      // [N, 6, 1, 1] spread over H, W
+    y = y - sum(y, {1}, true) * (1.f / 6.f);                   // centre over C
+    y = channel_scale(y, tanh(mean(y, {2, 3})));               // [N, 6] gate, no keepdim
+    return (*fc_)(flatten(global_max_pool(relu(y)) + global_avg_pool(y)));
+  }
+
+ private:
+  std::shared_ptr<layers::Conv2d> conv_;
+  std::shared_ptr<layers::Linear> fc_;
+};
+
+}  // namespace
+
+TEST_CASE("onnx export - reductions over C and H W with broadcasts, as coming attention kinds use, run in both runtimes",
+          "[deploy]") {
+  const std::string dir = temp_dir("primitives");
+  std::vector<RuntimeCheck> checks;
+  manual_seed(11);
+  Primitives model;
+  add_check(checks, model, random_inputs({2, 7, 5}, 3), {.opset = 13}, dir, "primitives13");
+  add_check(checks, model, random_inputs({2, 7, 5}, 4), {.opset = 17}, dir, "primitives17");
+  const RuntimeErrors e = run_runtimes(checks, dir);
+  std::printf("onnx export primitives: worst relative error ONNX Runtime %.3g, OpenCV %.3g\n", e.ort, e.opencv);
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+  std::filesystem::remove_all(dir);
 }
