@@ -3,10 +3,10 @@
 //   y[n, i] = sum_k w[k] v[n, i + k - pad]    dv = w slid back over dy,  dw[k] = sum dy[n, i] v[n, i + k - pad]
 //
 // Why a dedicated op rather than conv2d on v.reshape([N, 1, 1, C]) with w.reshape([1, 1, 1, K]):
-// both give the same numbers (tests/autograd/test_attention_ops.cpp checks it), but conv2d goes
-// through im2col and a GEMM with one output channel and K columns, i.e. an [N*C, K] copy and a
-// matrix-vector product, and its backward through col2im; measured in that test's "[.bench]" case,
-// see autograd/README.md. The direct loop reads v once and is a screen long.
+// both give the same numbers (tests/autograd/test_attention_ops.cpp checks it) at about the same
+// speed (that test's "[.bench]" case, figures in autograd/README.md), but conv2d gets there
+// through an [N*C, K] im2col copy, a one-column GEMM and col2im, behind two reshapes; this is one
+// loop a reader can check against the formula, with torch's weight shape and ECA's errors.
 #include "autograd/ops.h"
 #include "core/kernels/channel_conv1d.h"
 #include "core/kernels/op_timer.h"

@@ -3,7 +3,7 @@
 // Loop order: taps outside, channels inside. Each tap k is one shifted multiply-add of a whole row
 // (y[i] += w[k] v[i + k - pad] over the i where the shifted index is inside the row), a long
 // contiguous loop that vectorises; the other order (a K-tap dot product per output) runs K = 3..9
-// iterations at a time and stays scalar (measured 5-7x slower, see autograd/README.md). Rows run in
+// iterations at a time and stays scalar (a first version: 5-7x slower than the conv2d route). Rows run in
 // parallel for y and dv; dw[k] sums its row dot products over n in a fixed order (deterministic).
 #include "core/kernels/channel_conv1d.h"
 

@@ -7,9 +7,10 @@
 // Backward (the same sums read the other way):
 //     dv[n, m] = sum_k w[k] dy[n, m - k + pad]        (terms with m - k + pad outside [0, L) are 0)
 //     dw[k]    = sum_n sum_i dy[n, i] v[n, i + k - pad]
-// One direct kernel and no naive twin: the work is N * L * K multiply-adds (e.g. 128 * 256 * 5), a
-// few microseconds, and this loop is as plain as a twin would be. tests/autograd compares it with
-// the same convolution written as conv2d ([N, 1, 1, C] * [1, 1, 1, K]).
+// One direct kernel, no naive twin of its own: it is one plain loop nest over N * L * K
+// multiply-adds (e.g. 128 * 256 * 5), and tests/autograd/test_attention_ops.cpp compares it, both
+// ways, with an independent implementation: the same convolution through conv2d
+// ([N, 1, 1, C] * [1, 1, 1, K], im2col + GEMM).
 // Leaves out: bias, stride, dilation, several input or output channels.
 // Legend: N batch, C channels (the vector's length), K kernel taps, L output length.
 #pragma once
