@@ -20,9 +20,14 @@ packages=(
   dataset-fashion-mnist    # the default training data
   gnuplot-nox              # training and ablation plots (PNG)
   libonnx-dev libprotobuf-dev  # ONNX export (deploy/): the ONNX project's C++ classes and checker
-  nodejs npm               # runs ONNX Runtime (npm onnxruntime-node, below) in tests/deploy
   python3-opencv python3-numpy  # OpenCV's DNN module, the second ONNX runtime of tests/deploy
 )
+
+# Node.js runs ONNX Runtime (npm onnxruntime-node, below) in tests/deploy. Debian's nodejs and
+# npm only where no node/npm is on the PATH: a machine with another Node.js build (one that
+# bundles npm) cannot take Debian's npm beside it.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
