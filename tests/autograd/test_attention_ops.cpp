@@ -16,17 +16,6 @@ using namespace excite::testing;
 
 namespace {
 
-// Distinct values 0.05 apart in random order: no near-tie across channels that an eps = 1e-2
-// step could flip (channel_max's gradient is only defined away from ties).
-Tensor spaced(const Shape& shape, Generator& gen) {
-  Tensor t(shape);
-  std::vector<int64_t> order(static_cast<size_t>(t.numel()));
-  std::iota(order.begin(), order.end(), 0);
-  for (int64_t i = t.numel() - 1; i > 0; --i) std::swap(order[i], order[gen.randint(i + 1)]);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = 0.05f * static_cast<float>(order[i] - t.numel() / 2);
-  return t;
-}
-
 void expect_equal(const Tensor& a, const Tensor& b, float tol) {
   REQUIRE(a.shape() == b.shape());
   INFO("max |a - b| = " << max_abs_diff(a, b));
@@ -40,7 +29,7 @@ TEST_CASE("gradcheck: channel_mean, channel_max (both tie rules), spatial_scale"
   for (const Shape& shape : {Shape{2, 5, 3, 4}, Shape{1, 1, 2, 3}, Shape{3, 4, 1, 1}}) {
     INFO("x " << shape);
     expect_grads([](auto& v) { return channel_mean(v[0]); }, {random_input(shape, gen)});
-    const Tensor x = spaced(shape, gen);
+    const Tensor x = spaced_input(shape, gen);
     expect_grads([](auto& v) { return channel_max(v[0]); }, {x});
     expect_grads([](auto& v) { return channel_max(v[0], MaxTies::Split); }, {x});
     const Shape map({shape[0], 1, shape[2], shape[3]});
