@@ -15,9 +15,15 @@ void check_resnet_config(const ResNetConfig& c) {
                  "ResNet: stage " << s + 1 << " has depth " << c.depths[s] << " and width " << c.widths[s] << " (both must be positive)");
   EXCITE_CHECK(c.in_channels > 0 && c.num_classes > 0,
                "ResNet: in_channels and num_classes must be positive, got " << c.in_channels << " and " << c.num_classes);
-  for (int64_t s : c.stages)
+  for (size_t i = 0; i < c.stages.size(); ++i) {
+    const int64_t s = c.stages[i];
     EXCITE_CHECK(s >= 1 && s <= static_cast<int64_t>(c.depths.size()),
-                 "ResNet: attention stage " << s << " does not exist (stages are 1 to " << c.depths.size() << ")");
+                 "ResNet: attention stage " << s << " does not exist (stages are 1 to " << c.depths.size()
+                                            << "; none listed means every stage)");
+    EXCITE_CHECK(std::find(c.stages.begin(), c.stages.begin() + static_cast<std::ptrdiff_t>(i), s) ==
+                     c.stages.begin() + static_cast<std::ptrdiff_t>(i),
+                 "ResNet: attention stages name stage " << s << " twice");
+  }
 }
 
 namespace {

@@ -35,12 +35,13 @@ struct SEOptions {
 
 template <typename F>
 void visit_fields(SEOptions& o, F&& f) {
-  f(Setting{.key = "reduction", .help = "SE reduction ratio r: hidden width max(C / r, min_channels) (16)",
-            .min = 1, .factor = true},
+  f(Setting{.key = "reduction", .help = "SE reduction ratio r (hidden width max(C / r, min_channels))", .min = 1,
+            .factor = true},
     o.reduction);
-  f(Setting{.key = "min_channels", .help = "SE minimum hidden width (8)", .min = 1}, o.min_channels);
+  f(Setting{.key = "min_channels", .help = "SE minimum hidden width", .min = 1}, o.min_channels);
   f(Setting{.key = "squeeze", .help = "SE squeeze: avg | max | avgmax", .factor = true}, o.squeeze);
-  f(Setting{.key = "gate", .help = "SE gate: sigmoid | hard_sigmoid | tanh | relu", .factor = true}, o.gate);
+  f(Setting{.key = "gate", .help = "SE gate (the excitation): sigmoid | hard_sigmoid | tanh | relu", .factor = true},
+    o.gate);
   f(Setting{.key = "bias", .help = "SE FC layers with bias", .aliases = {"se_bias"}}, o.bias);
 }
 

@@ -39,6 +39,7 @@ struct ModelOptions {
   Position position = Position::Standard;
   std::vector<int64_t> stages = {};           // 1-based stages carrying attention; empty: every stage
   bool zero_init_residual = false;
+  bool operator==(const ModelOptions&) const = default;
 };
 
 template <typename F>
