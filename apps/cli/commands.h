@@ -1,4 +1,4 @@
-// apps/commands.h — the subcommands of `excite`. Each add_* registers its flags on the app and
+// apps/cli/commands.h — the subcommands of `excite`. Each add_* registers its flags on the app and
 // returns the function that runs it once the command line is parsed (and returns the exit code).
 #pragma once
 

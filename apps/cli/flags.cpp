@@ -82,7 +82,8 @@ void Overrides::add_attention_options(CLI::App& app) {
           using T = decltype(initial);
           auto value = std::make_shared<T>(initial);
           CLI::Option* option;
-          if constexpr (std::is_same_v<T, bool>) option = app.add_flag(flag_names(spec.setting), *value, help);
+          if constexpr (std::is_same_v<T, bool>)
+            option = app.add_flag(flag_names(spec.setting) + ",!" + flag_name(std::string("no_") + spec.setting.key), *value, help);
           else option = app.add_option(flag_names(spec.setting), *value, help);
           if constexpr (std::is_same_v<T, std::vector<int64_t>>) option->delimiter(',');
           if (!spec.choices.empty()) option->type_name("TEXT:" + braced(spec.choices));

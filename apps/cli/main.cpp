@@ -27,7 +27,7 @@ static std::string one_line(const char* message) {
 }
 
 int main(int argc, char** argv) {
-  excite::apps::choose_thread_waiting(argv);  // may re-execute once, see apps/thread_waiting.h
+  excite::apps::choose_thread_waiting(argv);  // may re-execute once, see apps/cli/thread_waiting.h
   CLI::App app{"excite: train, study and benchmark Squeeze-and-Excitation networks"};
   app.require_subcommand(1);
   std::map<CLI::App*, excite::apps::Command> commands;

@@ -1,4 +1,4 @@
-// apps/thread_waiting.h — how idle OpenMP workers wait, chosen before libgomp starts.
+// apps/cli/thread_waiting.h — how idle OpenMP workers wait, chosen before libgomp starts.
 //
 // libgomp's default is to spin ~300k iterations at every barrier before sleeping. A training
 // step has ~200 parallel regions; when anything else wants the cores (the data loader's threads,

@@ -1,4 +1,4 @@
-// apps/optim.h — what every optimizer shares: parameter groups, the learning rate, zero_grad,
+// apps/optim/optim.h — what every optimizer shares: parameter groups, the learning rate, zero_grad,
 // and state as named tensors for checkpoints. SGD and AdamW are in optim_sgd.h / optim_adamw.h.
 //
 // An optimizer holds parameter handles (Variables sharing the model's storage) by name. It takes
@@ -9,7 +9,7 @@
 //   optim::SGD opt(optim::split_decay(model->named_parameters()), {.lr = 0.1f, .weight_decay = 5e-4f});
 //
 // The learning rate is one value for all groups, set by the training loop from a schedule
-// (apps/schedule.h) before each step. Parameters whose gradient is undefined are skipped, as torch
+// (apps/optim/schedule.h) before each step. Parameters whose gradient is undefined are skipped, as torch
 // skips p.grad is None. state() names each per-parameter buffer "<parameter>.<buffer>" (for SGD
 // "layer1.0.conv1.weight.momentum_buffer"); load_state() restores it.
 #pragma once

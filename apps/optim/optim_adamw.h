@@ -1,4 +1,4 @@
-// apps/optim_adamw.h — AdamW (decoupled weight decay), exactly as torch.optim.AdamW (single-tensor
+// apps/optim/optim_adamw.h — AdamW (decoupled weight decay), exactly as torch.optim.AdamW (single-tensor
 // path, amsgrad off), per parameter p with gradient g and its own step count t:
 //
 //   t = t + 1

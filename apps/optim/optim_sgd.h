@@ -1,4 +1,4 @@
-// apps/optim_sgd.h — SGD with momentum, dampening, Nesterov and weight decay, exactly as
+// apps/optim/optim_sgd.h — SGD with momentum, dampening, Nesterov and weight decay, exactly as
 // torch.optim.SGD (single-tensor path), per parameter p with gradient g:
 //
 //   g = g + weight_decay * p                      (coupled L2, added to the gradient)

@@ -1,4 +1,4 @@
-// apps/schedule.h — learning-rate schedules as pure functions of the step.
+// apps/optim/schedule.h — learning-rate schedules as pure functions of the step.
 //
 // A Schedule maps the number of optimizer steps already taken (0 for the first step) to the
 // learning rate of the next one; the training loop calls opt.set_lr(schedule(step)) before each

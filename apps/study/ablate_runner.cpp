@@ -1,4 +1,4 @@
-// apps/ablate_runner.cpp — running a plan: launching `excite train` processes (or train() in
+// apps/study/ablate_runner.cpp — running a plan: launching `excite train` processes (or train() in
 // this process), K at a time, and the study's progress lines. The directory side: ablate_dir.cpp.
 #include "apps/study/ablate_runner.h"
 

@@ -1,8 +1,8 @@
-// apps/ablate_runner.h — running a study's plan: every run an ordinary `excite train`, K at once,
+// apps/study/ablate_runner.h — running a study's plan: every run an ordinary `excite train`, K at once,
 // resumable, never mixing two studies in one directory.
 //
 // The study directory: study.json (the resolved study and its fingerprint), runs/<run name>/ (a
-// complete run directory each, plus train.log), and the report (apps/report.h).
+// complete run directory each, plus train.log), and the report (apps/study/report.h).
 //
 // Re-running the same study skips finished runs (summary.json present and the run's config.json
 // has the planned config's fingerprint) and resumes interrupted ones (checkpoint present:
@@ -71,7 +71,7 @@ struct StudyResult {
 };
 
 // prepare_study_dir, then every run that is not finished. The study's report is separate
-// (write_report, apps/report.h).
+// (write_report, apps/study/report.h).
 StudyResult run_study(const Plan& plan, const StudyOptions& options);
 
 }  // namespace excite::apps

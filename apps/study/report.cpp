@@ -103,7 +103,8 @@ void write_header(std::ostream& md, const StudyReport& r) {
                         : std::string("unknown (needs 2+ seeds)"))
      << ". *Beyond noise* = a two-sided t-test with that pooled s gives p < 0.05 (the interval excludes 0); with "
         "many comparisons about 1 in 20 of them crosses that line by chance alone. "
-     << r.word << " overhead is relative to the same network without " << r.word << ".";
+     << (r.word == "attention" ? "Attention" : r.word) << " overhead is relative to the same network without " << r.word
+     << ".";
   if (r.word == "SE")
     md << " Paper = the SE paper's ImageNet SE-ResNet-50 top-1 **error** (lower is better; no SE: "
        << fmt("%.2f", kPaperNoSETop1Error) << " %), a different dataset and scale: compare directions, not sizes.";

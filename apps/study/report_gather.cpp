@@ -121,6 +121,7 @@ FactorSection factor_section(const Plan& plan, const std::string& factor) {
   std::vector<std::string> values = factor_values(plan.study.factors, factor);
   if (plan.study.mode == StudyMode::OneFactor && std::find(values.begin(), values.end(), default_value) == values.end())
     values.insert(values.begin(), default_value);
+  if (factor == "attention") values.erase(std::remove(values.begin(), values.end(), "none"), values.end());  // the baseline
   if (find_study_factor(factor)->spec.initial.index() == OptionValue(int64_t{0}).index())  // numbers in order
     std::sort(values.begin(), values.end(), [](const std::string& a, const std::string& b) { return std::stoll(a) < std::stoll(b); });
   for (const std::string& value : values) {

@@ -1,4 +1,4 @@
-// apps/report_stats.h — the statistics of an ablation report: mean and standard deviation over
+// apps/study/report_stats.h — the statistics of an ablation report: mean and standard deviation over
 // seeds, and whether a difference between two variants rises above the seed-to-seed noise.
 //
 // The test (what report.md states): a two-sided t-test on the difference of two variants' mean

@@ -1,10 +1,10 @@
-// apps/checkpoint.h — a training run's resumable state in one safetensors file.
+// apps/train/checkpoint.h — a training run's resumable state in one safetensors file.
 //
 // checkpoint.safetensors holds the model's state dict under its own PyTorch names (so torch can
 // read the weights straight out of it), the optimizer's state under "optim/<name>", and in the
 // metadata: the epoch completed, the global step, the generator's state, the best test accuracy
-// so far and a fingerprint of the config. It is written atomically (temporary file, then
-// rename, see core/safetensors.h): a crash leaves either the old checkpoint or the new one.
+// so far and a fingerprint of the config. It is written atomically and durably (temporary file,
+// fsync, rename, core/atomic_file.h): a crash leaves either the old checkpoint or the new one.
 #pragma once
 
 #include <string>

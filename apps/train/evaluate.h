@@ -1,4 +1,4 @@
-// apps/evaluate.h — test loss and top-1/top-5 accuracy of a model over a loader, in eval mode
+// apps/train/evaluate.h — test loss and top-1/top-5 accuracy of a model over a loader, in eval mode
 // and without recording a graph (the model's mode is restored afterwards).
 #pragma once
 

@@ -1,4 +1,4 @@
-// apps/metrics_log.h — the per-epoch metrics of a run, as CSV and JSON lines.
+// apps/train/metrics_log.h — the per-epoch metrics of a run, as CSV and JSON lines.
 //
 // metrics.csv and metrics.jsonl in the run directory hold one row per finished epoch. On resume
 // both are cut back to the checkpoint's epoch first, so a run interrupted mid-epoch and resumed

@@ -1,4 +1,4 @@
-// apps/plot.h — PNG plots through gnuplot (Debian's gnuplot-nox), never a hand-written rasteriser.
+// apps/train/plot.h — PNG plots through gnuplot (Debian's gnuplot-nox), never a hand-written rasteriser.
 //
 // plot_training_curves writes <run_dir>/curves.png: loss (train, test) and accuracy (train, test)
 // per epoch, read from metrics.csv. Plotting is a courtesy: if gnuplot is missing or fails, the

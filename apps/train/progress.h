@@ -1,4 +1,4 @@
-// apps/progress.h — what a training run shows while it runs.
+// apps/train/progress.h — what a training run shows while it runs.
 //
 // On a terminal: one bar per epoch, redrawn in place, with ETA, images/s, running loss and
 // accuracy. Otherwise (a log file, CI): nothing during the epoch, one plain line at its end.

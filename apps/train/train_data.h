@@ -1,4 +1,4 @@
-// apps/train_data.h — from a TrainConfig to the datasets and transforms a run trains and tests on.
+// apps/train/train_data.h — from a TrainConfig to the datasets and transforms a run trains and tests on.
 //
 // Holds: which dataset class reads which --dataset, the augmentation recipes behind --augment
 // (default: flip for Fashion-MNIST/MNIST (no flip for digits), crop + flip for CIFAR,

@@ -1,4 +1,4 @@
-// apps/trainer.h — one training run, end to end: what `excite train` does (and every run of an
+// apps/train/trainer.h — one training run, end to end: what `excite train` does (and every run of an
 // ablation study).
 //
 // The run directory it leaves: config.json (the full config used), metrics.csv and

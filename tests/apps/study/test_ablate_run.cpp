@@ -193,12 +193,8 @@ int run_command(const std::string& command, std::string* out) {
 
 TEST_CASE("runs as child processes (`excite train`, K at once, cores / K threads each) - the command line", "[ablate]") {
   if (!have_fashion_mnist()) return;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec).parent_path().parent_path() / "excite";
-  if (ec || !fs::exists(exe)) {
-    WARN("no excite binary beside the tests (" << exe << "; build the `excite` target): test skipped");
-    return;
-  }
+  const fs::path exe = EXCITE_BINARY;  // set by tests/CMakeLists.txt
+  REQUIRE(fs::exists(exe));
   const std::string root = testing::temp_dir("ablate-proc");
   const std::string dir = root + "/study";
   StudyConfig s = tiny_study(dir, 1);
