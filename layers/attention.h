@@ -10,8 +10,8 @@
 //                validated (an option it does not take is refused there, naming the kind);
 //   make()       its module for C channels; counts(): the parameters and multiply-adds of that
 //                module at an input [N, C, H, W], as layers/profile.h counts them;
-//   unfit()      why a setting makes no sense at C channels (a study refuses such a variant,
-//                a single run builds it);
+//   unfit()      why a setting makes no sense at a site (C channels, an H x W map when known):
+//                a study refuses such a variant, a single run builds it;
 //   describe()   its settings in words, for plans and reports ("r 16, squeeze avg, gate sigmoid").
 // The module exposes its bottleneck width (hidden()), what it computes (structure()) and, while
 // recording, the gates of its last forward pass: the channel gate [N, C] and, for kinds that weigh
@@ -50,6 +50,12 @@ struct AttentionOptions {
   bool operator==(const AttentionOptions&) const = default;
 };
 
+// Where a module sits: its input's channels and, when known, its map size (0: not known).
+struct AttentionSite {
+  int64_t channels = 0;
+  int64_t height = 0, width = 0;
+};
+
 struct AttentionCounts {
   int64_t params = 0;
   int64_t macs = 0;  // multiply-adds of the whole input batch
@@ -68,7 +74,7 @@ class AttentionKind {
   // The module for `channels` channels from complete options; nullptr for "none".
   virtual std::shared_ptr<AttentionModule> make(int64_t channels, const OptionValues& options) const = 0;
   virtual AttentionCounts counts(const OptionValues& options, const Shape& input) const = 0;
-  virtual std::string unfit(const OptionValues&, int64_t /*channels*/) const { return ""; }
+  virtual std::string unfit(const OptionValues&, const AttentionSite&) const { return ""; }
   virtual std::string describe(const OptionValues& options) const = 0;
   // The name a block registers the module under, the prefix of its state-dict keys.
   virtual std::string child_name() const { return name(); }

@@ -78,8 +78,9 @@ class SEKind final : public AttentionKind {
     const int64_t c = input[1], h = se_hidden_channels(c, o), passes = o.squeeze == Squeeze::AvgMax ? 2 : 1;
     return {.params = 2 * c * h + (o.bias ? c + h : 0), .macs = passes * 2 * c * h * input[0]};
   }
-  std::string unfit(const OptionValues& options, int64_t channels) const override {
+  std::string unfit(const OptionValues& options, const AttentionSite& site) const override {
     const SEOptions o = read(options);
+    const int64_t channels = site.channels;
     if (o.reduction <= channels) return "";
     return "reduction " + std::to_string(o.reduction) + " is larger than the " + std::to_string(channels) +
            " channels, where C / r would be below 1 and the hidden width only min_channels; use r <= " +

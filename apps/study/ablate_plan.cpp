@@ -8,8 +8,10 @@
 
 #include "apps/study/ablate_study.h"
 #include "apps/train/model_factory.h"
+#include "apps/train/train_data.h"
 #include "core/error.h"
 #include "layers/attention.h"
+#include "layers/profile.h"
 
 namespace excite::apps {
 
@@ -136,13 +138,19 @@ void check_values(const Factor& f, StudyMode mode, const ModelOptions& base, con
                  where << " is an option of attention " << join(takers, ", ") << ", which the study never builds");
 }
 
-// A variant's model built for real: what C is at each attention module is the model's business,
-// whether a setting fits it the kind's.
-void check_variant(const Variant& v, std::vector<layers::NamedAttention> modules) {
+// A variant's model built for real: what C (and H x W, when the input is known) is at each
+// attention module is the model's business, whether a setting fits it the kind's.
+void check_variant(const Variant& v, layers::Module& model, std::vector<layers::NamedAttention> modules,
+                   const Shape& input) {
+  std::map<std::string, Shape> inputs;  // module path -> its input's shape, from one forward pass
+  if (input.dim() == 4)
+    for (const layers::LayerProfile& row : layers::profile(model, input).layers) inputs.emplace(row.name, row.input);
   std::stable_sort(modules.begin(), modules.end(),
                    [](const auto& a, const auto& b) { return a.module->channels() < b.module->channels(); });
   for (const layers::NamedAttention& a : modules) {
-    const std::string why = a.module->kind().unfit(a.module->options(), a.module->channels());
+    layers::AttentionSite site{.channels = a.module->channels()};
+    if (auto it = inputs.find(a.path); it != inputs.end()) site.height = it->second[2], site.width = it->second[3];
+    const std::string why = a.module->kind().unfit(a.module->options(), site);
     EXCITE_CHECK(why.empty(), "ablate: variant '" << v.name << "': " << why << " (" << a.path << " in " << v.model.arch
                                                   << ", its narrowest " << a.module->kind().label() << " module)");
   }
@@ -274,17 +282,29 @@ Plan make_plan(const StudyConfig& study, int cores) {
     }
   }
 
-  const int64_t in_channels = base.model.in_channels > 0 ? base.model.in_channels : 3;
+  // The input the runs will see, when the dataset can be read here (else channels only: 3).
+  Shape input;
+  try {
+    TrainConfig probe = base;
+    probe.limit_test = 1;
+    const TrainData data = load_test_data(probe);
+    input = Shape{1, data.channels, data.height, data.width};
+  } catch (const Error&) {
+  }
+  const int64_t in_channels = input.dim() == 4 ? input[1] : base.model.in_channels > 0 ? base.model.in_channels : 3;
   std::map<std::string, std::string> same_model;  // structure signature -> first variant
   for (const Variant& v : plan.variants) {
     layers::ModulePtr model;
+    std::vector<layers::NamedAttention> modules;
     try {
       model = build_model(v.model, in_channels, 10);
+      modules = layers::attention_modules(*model);
+      check_variant(v, *model, modules, input);
     } catch (const Error& e) {
-      EXCITE_FAIL("ablate: variant '" << v.name << "' cannot be built: " << e.what());
+      const std::string what = e.what();
+      if (what.rfind("ablate: variant", 0) == 0) throw;
+      EXCITE_FAIL("ablate: variant '" << v.name << "' cannot be built: " << what);
     }
-    const std::vector<layers::NamedAttention> modules = layers::attention_modules(*model);
-    check_variant(v, modules);
     auto [it, fresh] = same_model.emplace(structure_signature(v.model, modules), v.name);
     if (!fresh)
       plan.warnings.push_back("variants '" + it->second + "' and '" + v.name + "' build the same model (every " +

@@ -43,7 +43,7 @@ TEST_CASE("attention: every kind keeps the contract - options, module, counts, g
     CHECK(kind->complete(defaults) == defaults);
     for (const OptionSpec& f : kind->factors()) CHECK(keys.count(f.setting.key) == 1);
     CHECK(!kind->describe(defaults).empty());
-    CHECK(kind->unfit(defaults, input[1]).empty());
+    CHECK(kind->unfit(defaults, {.channels = input[1], .height = input[2], .width = input[3]}).empty());
 
     // Every value of every text option (e.g. each squeeze, each gate) builds a module that keeps
     // the input's shape, costs what counts() says, and records its gate when asked.
@@ -126,7 +126,7 @@ TEST_CASE("attention: one options value from the C++ struct to the module and ba
   CHECK(se->se_options().gate == Gate::Tanh);
   CHECK(module->options() == a.options);
   CHECK(make_attention({.kind = "none"}, 16) == nullptr);
-  CHECK(attention_kind("se").unfit(a.options, 3) ==
+  CHECK(attention_kind("se").unfit(a.options, {.channels = 3}) ==
         "reduction 4 is larger than the 3 channels, where C / r would be below 1 and the hidden width only "
         "min_channels; use r <= 3");
 }
