@@ -1,5 +1,7 @@
 #include "core/npy.h"
 
+#include "core/atomic_file.h"
+
 #include <cstring>
 #include <fstream>
 #include <regex>
@@ -93,15 +95,13 @@ void save_npy(const std::string& path, const Tensor& t) {
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  EXCITE_CHECK(out, "npy: cannot write " << path << " (" << std::strerror(errno) << ")");
   const uint16_t len = static_cast<uint16_t>(header.size());
-  out.write("\x93NUMPY\x01\x00", 8);
-  out.put(static_cast<char>(len & 0xff));
-  out.put(static_cast<char>(len >> 8));
-  out << header;
-  out.write(reinterpret_cast<const char*>(t.data()), static_cast<std::streamsize>(sizeof(float) * t.numel()));
-  EXCITE_CHECK(out, "npy: writing " << path << " failed (disk full?)");
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(len & 0xff);
+  bytes += static_cast<char>(len >> 8);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(t.data()), sizeof(float) * static_cast<size_t>(t.numel()));
+  write_file_atomically(path, bytes, "npy");
 }
 
 }  // namespace excite

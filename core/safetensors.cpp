@@ -1,16 +1,14 @@
 #include "core/safetensors.h"
 
+#include "core/atomic_file.h"
+
 #include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
 
 namespace excite {
 
@@ -168,69 +166,11 @@ std::string serialize_safetensors(const std::vector<NamedTensor>& tensors,
   return out;
 }
 
-namespace {
-
-// Test hook, read here and nowhere else: EXCITE_FAULT=kill-during-write:<file name>:<n> makes the
-// process SIGKILL itself after writing half of the n-th file of that name it saves, i.e. a crash
-// in the middle of writing a checkpoint (tests/apps/test_faults.cpp). Unset in normal use.
-bool fault_kill_now(const std::string& path) {
-  static const char* spec = std::getenv("EXCITE_FAULT");
-  static int seen = 0;
-  if (spec == nullptr) return false;
-  const std::string s = spec, prefix = "kill-during-write:";
-  const size_t colon = s.rfind(':');
-  if (s.rfind(prefix, 0) != 0 || colon < prefix.size()) return false;
-  const std::string name = s.substr(prefix.size(), colon - prefix.size());
-  if (std::filesystem::path(path).filename() != name) return false;
-  return ++seen == std::atoi(s.c_str() + colon + 1);
-}
-
-// write(2) until done; false with errno set on failure.
-bool write_all(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
-}  // namespace
-
-// Durable and atomic: the bytes go to a temporary file in the same directory, which is fsync'ed,
-// renamed over `path`, and then the directory is fsync'ed so that the rename itself survives a
-// power cut. A crash at any point leaves either the complete old file or the complete new one.
+// Atomic and durable (core/atomic_file.h): a crash at any point leaves either the complete old
+// file or the complete new one.
 void save_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {
-  const std::string bytes = serialize_safetensors(tensors, metadata);
-  const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  EXCITE_CHECK(fd >= 0, "safetensors: cannot write " << tmp << " (" << std::strerror(errno) << ")");
-  size_t first = bytes.size();
-  if (fault_kill_now(path)) first /= 2;
-  bool ok = write_all(fd, bytes.data(), first);
-  if (ok && first < bytes.size()) ::kill(::getpid(), SIGKILL);
-  ok = ok && ::fsync(fd) == 0;
-  const int write_errno = errno;
-  ok = (::close(fd) == 0) && ok;
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    EXCITE_FAIL("safetensors: writing " << path << " failed (" << std::strerror(write_errno)
-                                        << "); the previous file is untouched");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int rename_errno = errno;
-    ::unlink(tmp.c_str());
-    EXCITE_FAIL("safetensors: cannot rename " << tmp << " to " << path << " (" << std::strerror(rename_errno) << ")");
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {  // best effort: some file systems refuse fsync on directories
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  write_file_atomically(path, serialize_safetensors(tensors, metadata), "safetensors");
 }
 
 }  // namespace excite

@@ -40,8 +40,8 @@ struct SafetensorsFile {
 SafetensorsFile load_safetensors(const std::string& path);
 SafetensorsFile parse_safetensors(const std::string& bytes, const std::string& path_for_messages);
 
-// Written to `path` atomically and durably: a temporary file in the same directory, fsync, rename,
-// fsync of the directory. (Test hook: EXCITE_FAULT, see safetensors.cpp.)
+// Written to `path` atomically and durably (core/atomic_file.h, which also holds the EXCITE_FAULT
+// test hook).
 void save_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 std::string serialize_safetensors(const std::vector<NamedTensor>& tensors,

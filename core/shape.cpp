@@ -16,7 +16,7 @@ int64_t& Shape::operator[](int64_t d) { return dims_[wrap_dim(d, dim())]; }
 int64_t Shape::numel() const {
   int64_t n = 1;
   // Checked: a size from a command line or a file header ([1, 3, 2e9, 2e9]) must be an error,
-  // not a wrapped product that allocates too little (found by tests/apps/test_cli_errors.cpp).
+  // not a wrapped product that allocates too little (found by tests/apps/cli/test_cli_errors.cpp).
   for (int64_t s : dims_)
     EXCITE_CHECK(!__builtin_mul_overflow(n, s, &n), "shape: " << str() << " has more elements than fit in 64 bits");
   return n;

@@ -116,10 +116,10 @@ def config_seeds():
             "cutout": 0, "limit_train": 256, "limit_test": 0, "epochs": 2, "batch_size": 64, "optimizer": "sgd",
             "lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 5e-4, "decay_bn_and_bias": False,
             "schedule": "step", "warmup_epochs": 0.5, "milestones": [1], "gamma": 0.1, "label_smoothing": 0.1,
-            "threads": 2, "workers": 1, "seed": 7, "out": "runs/x", "save_every_epoch": True,
-            "model": {"arch": "seresnet8", "num_classes": 0, "in_channels": 0, "se": True, "reduction": 16,
-                      "min_channels": 8, "squeeze": "avg", "gate": "sigmoid", "se_bias": False,
-                      "se_position": "standard", "se_stages": [2, 3]}}
+            "threads": 2, "workers": 1, "seed": 7, "out": "runs/x",
+            "model": {"arch": "seresnet8", "num_classes": 0, "in_channels": 0, "attention": "se", "reduction": 16,
+                      "min_channels": 8, "squeeze": "avg", "gate": "sigmoid", "bias": False,
+                      "position": "standard", "stages": [2, 3], "zero_init_residual": False}}
     put("config", "full.json", json.dumps(full, indent=2).encode())
     put("config", "small.json", b'{"epochs": 3, "optimizer": "adamw", "lr": 1e-3, "model": {"arch": "resnet20"}}\n')
     put("config", "empty.json", b"{}\n")

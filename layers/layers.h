@@ -2,11 +2,14 @@
 #pragma once
 
 #include "layers/activation.h"
+#include "layers/attention.h"
 #include "layers/batchnorm.h"
 #include "layers/conv.h"
+#include "layers/gate.h"
 #include "layers/init.h"
 #include "layers/linear.h"
 #include "layers/module.h"
+#include "layers/options.h"
 #include "layers/pooling.h"
 #include "layers/profile.h"
 #include "layers/sequential.h"
@@ -16,4 +19,5 @@
 #include "layers/resnet.h"
 #include "layers/se.h"
 #include "layers/se_block.h"
+#include "layers/vocabulary.h"
 #include "layers/zoo.h"

@@ -10,8 +10,9 @@
 // Convolutions count OC*OH*OW*(C/groups)*KH*KW per image and Linear layers in*out per row; bias
 // additions, BatchNorm, activations, pooling, the SE channel scaling and residual additions count
 // zero (they are element-wise, not multiply-accumulate). With this convention ResNet-20 at
-// 3x32x32 has 40.81 M and ResNet-50 at 3x224x224 4.089 G multiply-adds (the figures of
-// ../shared/reference/README.md); SE adds only its two FC layers (0.06 % on ResNet-50).
+// 3x32x32 has 40.81 M and ResNet-50 at 3x224x224 4.089 G multiply-adds (tests/layers/test_zoo.cpp
+// derives both by hand); SE adds only its two FC layers (0.06 % on ResNet-50). An attention kind
+// states the same counts without a forward pass (AttentionKind::counts, layers/attention.h).
 // Leaves out: memory traffic, backward cost.
 #pragma once
 

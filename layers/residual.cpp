@@ -2,24 +2,6 @@
 
 namespace excite::layers {
 
-SEPosition parse_se_position(const std::string& t) {
-  if (t == "standard") return SEPosition::Standard;
-  if (t == "pre") return SEPosition::Pre;
-  if (t == "post") return SEPosition::Post;
-  if (t == "identity") return SEPosition::Identity;
-  EXCITE_FAIL("unknown SE position '" << t << "' (expected standard, pre, post or identity)");
-}
-
-std::string to_string(SEPosition p) {
-  switch (p) {
-    case SEPosition::Standard: return "standard";
-    case SEPosition::Pre: return "pre";
-    case SEPosition::Post: return "post";
-    case SEPosition::Identity: return "identity";
-  }
-  EXCITE_FAIL("unknown SEPosition value " << static_cast<int>(p));
-}
-
 namespace {
 
 std::shared_ptr<Conv2d> conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {
@@ -43,7 +25,8 @@ ResidualBlock::ResidualBlock(std::string type_name, const ResidualBlockOptions& 
 
 void ResidualBlock::finish() {
   const ResidualBlockOptions& o = options_;
-  if (o.se) se_ = register_module("se", std::make_shared<SEModule>(o.se_position == SEPosition::Pre ? o.in : o.out, *o.se));
+  attention_ = make_attention(o.attention, o.position == Position::Pre ? o.in : o.out);
+  if (attention_) register_module(attention_->kind().child_name(), attention_);
   shortcut_ = register_module("shortcut", std::make_shared<Sequential>());
   if (o.stride != 1 || o.in != o.out) {
     shortcut_->push_back(conv(o.in, o.out, 1, o.stride));
@@ -58,16 +41,14 @@ void ResidualBlock::check_input(const Variable& x) const {
 }
 
 Variable ResidualBlock::forward(const Variable& x) {
-  const SEPosition where = options_.se_position;
-  const bool pre = se_ && where == SEPosition::Pre;
+  const Position where = options_.position;
+  auto attend_at = [&](Position p, const Variable& v) { return attention_ && where == p ? (*attention_)(v) : v; };
   check_input(x);
   Variable residual = (*shortcut_)(x);
-  Variable out = branch(pre ? (*se_)(x) : x);
-  if (se_ && where == SEPosition::Standard) out = (*se_)(out);
-  if (se_ && where == SEPosition::Identity) residual = (*se_)(residual);
+  Variable out = attend_at(Position::Standard, branch(attend_at(Position::Pre, x)));
+  residual = attend_at(Position::Identity, residual);
   out = add_relu(out, residual);  // relu(out + residual), fused
-  if (se_ && where == SEPosition::Post) out = (*se_)(out);
-  return out;
+  return attend_at(Position::Post, out);
 }
 
 // --- BasicBlock: 3x3 (stride) - BN - ReLU - 3x3 - BN ---

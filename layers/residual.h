@@ -1,41 +1,35 @@
-// layers/residual.h — residual blocks with optional SE in any of the SE paper's positions:
-// BasicBlock (two 3x3 convs; with SE it is the seed's SEResidualBlock) and Bottleneck (1x1, 3x3,
-// 1x1 with expansion 4, the stride on the 3x3 as torchvision's ResNet v1.5).
-//
-// Where SE sits (the SE paper's integration study, Fig. 5):
-//   standard  out = relu(se(branch(x)) + shortcut(x))   after the branch's last BN (the seed's)
-//   pre       out = relu(branch(se(x)) + shortcut(x))   before the branch; SE over the input channels
-//   post      out = se(relu(branch(x) + shortcut(x)))   after the addition (and its ReLU)
-//   identity  out = relu(branch(x) + se(shortcut(x)))   on the identity path
+// layers/residual.h — residual blocks with an attention module of any kind (layers/attention.h) in
+// any of the SE paper's positions: BasicBlock (two 3x3 convs; with SE it is the seed's
+// SEResidualBlock) and Bottleneck (1x1, 3x3, 1x1 with expansion 4, the stride on the 3x3 as
+// torchvision's ResNet v1.5). The positions (standard, pre, post, identity) are
+// layers/attention.h's Position; pre puts the module over the input channels.
 //
 // Names, in registration (= state-dict) order, as the seed: conv1, bn1, conv2, bn2, [conv3, bn3,]
-// se, shortcut. shortcut is an empty Sequential when the shape is unchanged, else
-// Sequential(1x1 conv with the stride, BN) (`shortcut.0`, `shortcut.1`). Convolutions have no
-// bias. ReLU is applied functionally (no module), as the seed does.
+// se (the attention module, under its kind's child_name()), shortcut. shortcut is an empty
+// Sequential when the shape is unchanged, else Sequential(1x1 conv with the stride, BN)
+// (`shortcut.0`, `shortcut.1`). Convolutions have no bias. ReLU is applied functionally (no
+// module), as the seed does.
 #pragma once
 
-#include <optional>
 #include <string>
 
+#include "layers/attention.h"
 #include "layers/batchnorm.h"
 #include "layers/conv.h"
-#include "layers/se.h"
+#include "layers/sequential.h"
 
 namespace excite::layers {
-
-enum class SEPosition { Standard, Pre, Post, Identity };
-SEPosition parse_se_position(const std::string& text);  // "standard" | "pre" | "post" | "identity"
-std::string to_string(SEPosition position);
 
 struct ResidualBlockOptions {
   int64_t in = 0;   // input channels
   int64_t out = 0;  // output channels (Bottleneck: 4 x its inner width)
   int64_t stride = 1;
-  std::optional<SEOptions> se = {};  // none: a plain block
-  SEPosition se_position = SEPosition::Standard;
+  AttentionOptions attention = {};  // kind "none": a plain block
+  Position position = Position::Standard;
 };
 
-// What both blocks share: the shortcut, the SE placement and the forward pass around branch().
+// What both blocks share: the shortcut, the attention module's placement and the forward pass
+// around branch().
 class ResidualBlock : public Module {
  public:
   Variable forward(const Variable& x) override;
@@ -46,13 +40,14 @@ class ResidualBlock : public Module {
 
  protected:
   ResidualBlock(std::string type_name, const ResidualBlockOptions& options);
-  // Registers `se` and `shortcut` (call after the branch's own layers, for torch's key order).
+  // Registers the attention module and `shortcut` (call after the branch's own layers, for
+  // torch's key order).
   void finish();
   virtual Variable branch(const Variable& x) = 0;  // conv ... last BN, no final ReLU
   void check_input(const Variable& x) const;
 
   ResidualBlockOptions options_;
-  std::shared_ptr<SEModule> se_;  // null without SE
+  std::shared_ptr<AttentionModule> attention_;  // null for kind "none"
   std::shared_ptr<Sequential> shortcut_;
 };
 

@@ -7,9 +7,7 @@
 
 namespace excite::layers {
 
-namespace {
-
-void check_config(const ResNetConfig& c) {
+void check_resnet_config(const ResNetConfig& c) {
   EXCITE_CHECK(!c.depths.empty() && c.depths.size() == c.widths.size(),
                "ResNet: depths and widths need one entry per stage, got " << c.depths.size() << " and " << c.widths.size());
   for (size_t s = 0; s < c.depths.size(); ++s)
@@ -17,20 +15,29 @@ void check_config(const ResNetConfig& c) {
                  "ResNet: stage " << s + 1 << " has depth " << c.depths[s] << " and width " << c.widths[s] << " (both must be positive)");
   EXCITE_CHECK(c.in_channels > 0 && c.num_classes > 0,
                "ResNet: in_channels and num_classes must be positive, got " << c.in_channels << " and " << c.num_classes);
-  for (int64_t s : c.se_stages)
+  for (size_t i = 0; i < c.stages.size(); ++i) {
+    const int64_t s = c.stages[i];
     EXCITE_CHECK(s >= 1 && s <= static_cast<int64_t>(c.depths.size()),
-                 "ResNet: SE stage " << s << " does not exist (stages are 1 to " << c.depths.size() << ")");
+                 "ResNet: attention stage " << s << " does not exist (stages are 1 to " << c.depths.size()
+                                            << "; none listed means every stage)");
+    EXCITE_CHECK(std::find(c.stages.begin(), c.stages.begin() + static_cast<std::ptrdiff_t>(i), s) ==
+                     c.stages.begin() + static_cast<std::ptrdiff_t>(i),
+                 "ResNet: attention stages name stage " << s << " twice");
+  }
 }
 
-bool stage_has_se(const ResNetConfig& c, int64_t stage) {
-  if (!c.se) return false;
-  return c.se_stages.empty() || std::find(c.se_stages.begin(), c.se_stages.end(), stage) != c.se_stages.end();
+namespace {
+
+bool stage_has_attention(const ResNetConfig& c, int64_t stage) {
+  return c.stages.empty() || std::find(c.stages.begin(), c.stages.end(), stage) != c.stages.end();
 }
 
 }  // namespace
 
 ResNet::ResNet(const ResNetConfig& c) : Module("ResNet"), config_(c) {
-  check_config(c);
+  check_resnet_config(c);
+  config_.attention = complete(c.attention);  // checked once, for every block
+  const AttentionOptions& attention = config_.attention;
   const bool imagenet = c.stem == Stem::ImageNet;
   const int64_t stem_width = c.widths[0];
   conv1_ = register_module("conv1", std::make_shared<Conv2d>(Conv2dOptions{.in = c.in_channels,
@@ -52,8 +59,9 @@ ResNet::ResNet(const ResNetConfig& c) : Module("ResNet"), config_(c) {
       ResidualBlockOptions o{.in = channels,
                              .out = out,
                              .stride = (s > 0 && b == 0) ? 2 : 1,
-                             .se = stage_has_se(c, static_cast<int64_t>(s) + 1) ? c.se : std::nullopt,
-                             .se_position = c.se_position};
+                             .attention = stage_has_attention(c, static_cast<int64_t>(s) + 1) ? attention
+                                                                                              : AttentionOptions{},
+                             .position = c.position};
       if (c.block == BlockType::Basic) {
         stage->push_back(std::make_shared<BasicBlock>(o));
       } else {

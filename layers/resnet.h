@@ -1,7 +1,7 @@
-// layers/resnet.h — ResNet and SE-ResNet of any depth and width, from a config; the named models
-// (resnet20, seresnet34, ...) are in layers/zoo.h.
+// layers/resnet.h — ResNet and SE-ResNet (or any attention kind) of any depth and width, from a
+// config; the named models (resnet20, seresnet34, ...) are in layers/zoo.h.
 //
-// Layout and names as torchvision and the seed (reference/seed_model.py):
+// Layout and names as torchvision and the seed's PyTorch SEResNet:
 //   conv1, bn1, relu, [maxpool], layer1 .. layerS (Sequentials of blocks "0", "1", ...), avgpool, fc
 //   CIFAR stem:    conv1 3x3 stride 1 -> widths[0] channels, no max-pool (He et al. 2016, sec. 4.2)
 //   ImageNet stem: conv1 7x7 stride 2 -> widths[0] channels, max-pool 3x3 stride 2
@@ -9,11 +9,10 @@
 // stride 2. Each stage's output has widths[s-1] channels (BasicBlock) or 4 x widths[s-1]
 // (Bottleneck). Classifier: global average pool, flatten, Linear with bias.
 // Initialisation as torchvision's ResNet: every Conv2d kaiming_normal_(fan_out, relu), BN weight 1
-// and bias 0, Linear layers (fc and the SE MLPs) PyTorch's default; with zero_init_residual the
+// and bias 0, Linear layers (fc and the attention MLPs) PyTorch's default; with zero_init_residual the
 // last BN of every residual branch starts at weight 0.
 #pragma once
 
-#include <optional>
 #include <vector>
 
 #include "layers/activation.h"
@@ -33,9 +32,9 @@ struct ResNetConfig {
   std::vector<int64_t> widths = {16, 32, 64};  // per stage: block output channels (Bottleneck: inner width)
   int64_t in_channels = 3;
   int64_t num_classes = 10;
-  std::optional<SEOptions> se = {};            // none: a plain ResNet
-  SEPosition se_position = SEPosition::Standard;
-  std::vector<int64_t> se_stages = {};         // 1-based stages whose blocks carry SE; empty: all
+  AttentionOptions attention = {};             // kind "none": a plain ResNet
+  Position position = Position::Standard;      // where in each block
+  std::vector<int64_t> stages = {};            // 1-based stages whose blocks carry attention; empty: all
   bool zero_init_residual = false;
 };
 
@@ -61,6 +60,9 @@ class ResNet : public Module {
   std::shared_ptr<AdaptiveAvgPool2d> avgpool_;
   std::shared_ptr<Linear> fc_;
 };
+
+// Throws naming what is wrong: stage depths and widths, channel and class counts, attention stages.
+void check_resnet_config(const ResNetConfig& config);
 
 // torchvision's ResNet initialisation (see the header note), applied to any module tree.
 void init_resnet_weights(Module& model, bool zero_init_residual);

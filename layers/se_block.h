@@ -1,5 +1,5 @@
-// layers/se_block.h — SEBlock: conv - BN - ReLU - SE, the plain (non-residual) SE unit of the seed
-// document, e.g. for VGG-style networks. Names: conv, bn, se (ReLU applied functionally).
+// layers/se_block.h — SEBlock: conv - BN - ReLU - SE, the plain (non-residual) SE unit of the
+// seed's PyTorch code, e.g. for VGG-style networks. Names: conv, bn, se (ReLU applied functionally).
 // The convolution has no bias and "same" padding (kernel / 2).
 #pragma once
 

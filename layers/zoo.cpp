@@ -55,6 +55,8 @@ std::vector<std::string> known_archs() {
   return out;
 }
 
+std::string default_attention(const std::string& arch) { return arch.rfind("se", 0) == 0 ? "se" : "none"; }
+
 ResNetConfig resnet_config(const ModelOptions& o) {
   const bool se = o.arch.rfind("se", 0) == 0;
   const int64_t depth = parse_depth(se ? o.arch.substr(2) : o.arch);
@@ -67,7 +69,7 @@ ResNetConfig resnet_config(const ModelOptions& o) {
     c.block = imagenet->block;
     c.depths = imagenet->depths;
     c.widths = {64, 128, 256, 512};
-    c.num_classes = o.num_classes.value_or(1000);
+    c.num_classes = o.num_classes > 0 ? o.num_classes : 1000;
   } else {
     EXCITE_CHECK(depth >= 8 && (depth - 2) % 6 == 0,
                  "unknown model '" << o.arch << "': CIFAR-style depths are 6n + 2 (8, 14, 20, 32, 44, 56, 110, ...) "
@@ -77,18 +79,28 @@ ResNetConfig resnet_config(const ModelOptions& o) {
     c.block = BlockType::Basic;
     c.depths = {n, n, n};
     c.widths = {16, 32, 64};
-    c.num_classes = o.num_classes.value_or(10);
+    c.num_classes = o.num_classes > 0 ? o.num_classes : 10;
   }
-  c.in_channels = o.in_channels;
-  if (se && !o.no_se) c.se = o.se;
-  c.se_position = o.se_position;
-  c.se_stages = o.se_stages;
+  if (o.num_classes < 0) c.num_classes = o.num_classes;  // refused by ResNet, naming the value
+  c.in_channels = o.in_channels != 0 ? o.in_channels : 3;
+  c.attention = o.attention;
+  if (c.attention.kind.empty()) c.attention.kind = default_attention(o.arch);
+  c.position = o.position;
+  c.stages = o.stages;
   c.zero_init_residual = o.zero_init_residual;
   return c;
 }
 
+ModelOptions completed(const ModelOptions& o) {
+  ModelOptions out = o;
+  const ResNetConfig c = resnet_config(o);  // checks the arch
+  check_resnet_config(c);
+  out.attention = complete(c.attention);
+  return out;
+}
+
 std::shared_ptr<ResNet> make_model(const ModelOptions& options) {
-  return std::make_shared<ResNet>(resnet_config(options));
+  return std::make_shared<ResNet>(resnet_config(completed(options)));
 }
 
 std::shared_ptr<ResNet> resnet20(ModelOptions o) { return named("resnet20", std::move(o)); }

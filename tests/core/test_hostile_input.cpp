@@ -37,7 +37,7 @@ TEST_CASE("npy: a header of 100 KB is refused, not run through std::regex until 
 }
 
 TEST_CASE("shape: an element count beyond 64 bits is an error, not a wrapped allocation") {
-  // Found by tests/apps/test_cli_errors.cpp: `excite summary --input-size 2000000000 2000000000`
+  // Found by tests/apps/cli/test_cli_errors.cpp: `excite summary --input-size 2000000000 2000000000`
   // made [1, 3, 2e9, 2e9] wrap around, allocate one element and write past it (a segfault).
   CHECK_THROWS_WITH(Tensor(Shape({1, 3, 2000000000, 2000000000})), Catch::Contains("more elements than fit in 64 bits"));
   CHECK_THROWS_WITH(Shape({int64_t{1} << 40, int64_t{1} << 40}).numel(), Catch::Contains("[1099511627776, 1099511627776]"));

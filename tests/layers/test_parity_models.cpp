@@ -212,8 +212,8 @@ layers::SEOptions se_options(const json& c) {
   layers::SEOptions o;
   if (c.contains("reduction")) o.reduction = c["reduction"];
   if (c.contains("min_channels")) o.min_channels = c["min_channels"];
-  if (c.contains("squeeze")) o.squeeze = layers::parse_squeeze(c["squeeze"]);
-  if (c.contains("gate")) o.gate = layers::parse_gate(c["gate"]);
+  if (c.contains("squeeze")) o.squeeze = parse_name<layers::Squeeze>(c["squeeze"]);
+  if (c.contains("gate")) o.gate = parse_name<layers::Gate>(c["gate"]);
   if (c.contains("bias")) o.bias = c["bias"];
   return o;
 }
@@ -287,8 +287,8 @@ TEST_CASE("parity: residual blocks with SE at every position (standard, pre, pos
         check_model(f, name + "/", block, {});
       } else {
         ResidualBlockOptions o{.in = c["cin"], .out = c["cout"], .stride = c["stride"]};
-        if (!c["se"].is_null()) o.se = se_options(c["se"]);
-        o.se_position = parse_se_position(c["position"]);
+        if (!c["se"].is_null()) o.attention = se_attention(se_options(c["se"]));
+        o.position = parse_name<Position>(c["position"]);
         std::shared_ptr<ResidualBlock> block;
         if (c["bottleneck"].get<bool>()) block = std::make_shared<Bottleneck>(o);
         else block = std::make_shared<BasicBlock>(o);
@@ -323,13 +323,13 @@ TEST_CASE("parity: model options: 1 input channel, 7 classes, SE in stages 2-3 a
   auto model = layers::make_model({.arch = "seresnet8",
                                    .num_classes = 7,
                                    .in_channels = 1,
-                                   .se = {.reduction = 4,
-                                          .min_channels = 4,
-                                          .squeeze = layers::Squeeze::AvgMax,
-                                          .gate = layers::Gate::HardSigmoid,
-                                          .bias = true},
-                                   .se_position = layers::SEPosition::Identity,
-                                   .se_stages = {2, 3}});
+                                   .attention = layers::se_attention({.reduction = 4,
+                                                                      .min_channels = 4,
+                                                                      .squeeze = layers::Squeeze::AvgMax,
+                                                                      .gate = layers::Gate::HardSigmoid,
+                                                                      .bias = true}),
+                                   .position = layers::Position::Identity,
+                                   .stages = {2, 3}});
   check_model("model_seresnet8_options", *model, {});
 }
 

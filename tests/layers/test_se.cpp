@@ -31,7 +31,7 @@ float apply_gate(Gate g, float z) {
 // The SE output computed with plain loops from the module's weights.
 Tensor reference_se(SEModule& se, const Tensor& x) {
   const int64_t N = x.size(0), C = x.size(1), HW = x.size(2) * x.size(3), R = se.hidden();
-  const SEOptions& o = se.options();
+  const SEOptions& o = se.se_options();
   auto params = se.named_parameters();
   const Tensor& w1 = params[0].value.data();
   const Tensor& w2 = params[o.bias ? 2 : 1].value.data();
@@ -122,7 +122,7 @@ TEST_CASE("SE: every squeeze, gate and bias against a hand computation, and its 
   for (Squeeze sq : {Squeeze::Avg, Squeeze::Max, Squeeze::AvgMax}) {
     for (Gate g : {Gate::Sigmoid, Gate::HardSigmoid, Gate::Tanh, Gate::ReLU}) {
       for (bool bias : {false, true}) {
-        INFO(to_string(sq) << " " << to_string(g) << " bias " << bias);
+        INFO(name_of(sq) << " " << name_of(g) << " bias " << bias);
         manual_seed(17);
         SEModule se(12, {.reduction = 4, .min_channels = 2, .squeeze = sq, .gate = g, .bias = bias});
         CHECK(se.hidden() == 3);
@@ -146,12 +146,12 @@ TEST_CASE("SE: error names the module and both shapes") {
   CHECK_THROWS_WITH((*se)(Variable(Tensor::zeros({2, 16, 4, 4}))),
                     Catch::Contains("layer2.0.se (SEModule)") && Catch::Contains("[2, 16, 4, 4]") &&
                         Catch::Contains("[8, 32]"));
-  CHECK(parse_squeeze("avgmax") == Squeeze::AvgMax);
-  CHECK(parse_gate("hard_sigmoid") == Gate::HardSigmoid);
-  CHECK(parse_se_position("identity") == SEPosition::Identity);
-  CHECK_THROWS_WITH(parse_gate("swish"), Catch::Contains("sigmoid, hard_sigmoid, tanh or relu"));
-  for (auto p : {SEPosition::Standard, SEPosition::Pre, SEPosition::Post, SEPosition::Identity})
-    CHECK(parse_se_position(to_string(p)) == p);
+  CHECK(parse_name<Squeeze>("avgmax") == Squeeze::AvgMax);
+  CHECK(parse_name<Gate>("hard_sigmoid") == Gate::HardSigmoid);
+  CHECK(parse_name<Position>("identity") == Position::Identity);
+  CHECK_THROWS_WITH(parse_name<Gate>("swish"), Catch::Contains("sigmoid, hard_sigmoid, tanh or relu"));
+  for (auto p : {Position::Standard, Position::Pre, Position::Post, Position::Identity})
+    CHECK(parse_name<Position>(name_of(p)) == p);
 }
 
 namespace {
@@ -159,16 +159,16 @@ namespace {
 Variable run(Module& m, const std::string& name, const Variable& x) { return (*m.child(name))(x); }
 
 // The block's output composed by hand from its children, per the SE paper's Fig. 5.
-Variable by_hand(BasicBlock& b, SEPosition where, const Variable& x) {
+Variable by_hand(BasicBlock& b, Position where, const Variable& x) {
   auto branch = [&](const Variable& in) {
     return run(b, "bn2", run(b, "conv2", relu(run(b, "bn1", run(b, "conv1", in)))));
   };
   Variable residual = run(b, "shortcut", x);
   switch (where) {
-    case SEPosition::Standard: return relu(run(b, "se", branch(x)) + residual);
-    case SEPosition::Pre: return relu(branch(run(b, "se", x)) + residual);
-    case SEPosition::Post: return run(b, "se", relu(branch(x) + residual));
-    case SEPosition::Identity: return relu(branch(x) + run(b, "se", residual));
+    case Position::Standard: return relu(run(b, "se", branch(x)) + residual);
+    case Position::Pre: return relu(branch(run(b, "se", x)) + residual);
+    case Position::Post: return run(b, "se", relu(branch(x) + residual));
+    case Position::Identity: return relu(branch(x) + run(b, "se", residual));
   }
   return {};
 }
@@ -177,13 +177,13 @@ Variable by_hand(BasicBlock& b, SEPosition where, const Variable& x) {
 
 TEST_CASE("SE positions: standard, pre, post and identity compose as the SE paper's Fig. 5") {
   Generator gen(8);
-  for (auto where : {SEPosition::Standard, SEPosition::Pre, SEPosition::Post, SEPosition::Identity}) {
+  for (auto where : {Position::Standard, Position::Pre, Position::Post, Position::Identity}) {
     for (auto [in, out, stride] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{16, 16, 1}, {16, 32, 2}}) {
-      INFO(to_string(where) << " " << in << " -> " << out << " stride " << stride);
-      BasicBlock b({.in = in, .out = out, .stride = stride, .se = SEOptions{}, .se_position = where});
+      INFO(name_of(where) << " " << in << " -> " << out << " stride " << stride);
+      BasicBlock b({.in = in, .out = out, .stride = stride, .attention = se_attention(), .position = where});
       b.eval();
       auto se = std::dynamic_pointer_cast<SEModule>(b.child("se"));
-      CHECK(se->channels() == (where == SEPosition::Pre ? in : out));
+      CHECK(se->channels() == (where == Position::Pre ? in : out));
       Variable x(Tensor::normal({2, in, 6, 6}, 0.f, 1.f, gen));
       Variable y = b(x);
       CHECK(y.shape() == Shape{2, out, 6 / stride, 6 / stride});
@@ -193,7 +193,7 @@ TEST_CASE("SE positions: standard, pre, post and identity compose as the SE pape
 }
 
 TEST_CASE("SE blocks: names in the seed's order - Bottleneck - SEBlock") {
-  BasicBlock seed_block({.in = 64, .out = 128, .stride = 2, .se = SEOptions{}});
+  BasicBlock seed_block({.in = 64, .out = 128, .stride = 2, .attention = se_attention()});
   std::vector<std::string> keys;
   for (auto& t : seed_block.state_dict()) keys.push_back(t.name);
   CHECK(keys[0] == "conv1.weight");
@@ -207,7 +207,7 @@ TEST_CASE("SE blocks: names in the seed's order - Bottleneck - SEBlock") {
   CHECK(plain.state_dict().size() == 12);  // two convs and two BNs; empty shortcut, no SE
   CHECK(plain.child("shortcut")->named_children().empty());
 
-  Bottleneck neck({.in = 256, .out = 512, .stride = 2, .se = SEOptions{.bias = true}});
+  Bottleneck neck({.in = 256, .out = 512, .stride = 2, .attention = se_attention({.bias = true})});
   std::vector<std::string> pnames;
   for (auto& p : neck.named_parameters()) pnames.push_back(p.name + " " + p.value.shape().str());
   CHECK(pnames == std::vector<std::string>{
@@ -230,11 +230,11 @@ TEST_CASE("SE blocks: names in the seed's order - Bottleneck - SEBlock") {
 }
 
 TEST_CASE("SE: a whole SE-ResNet trains: gradients reach every parameter under every position") {
-  for (auto where : {SEPosition::Standard, SEPosition::Pre, SEPosition::Post, SEPosition::Identity}) {
-    INFO(to_string(where));
+  for (auto where : {Position::Standard, Position::Pre, Position::Post, Position::Identity}) {
+    INFO(name_of(where));
     manual_seed(3);
     auto m = make_model({.arch = "seresnet8", .num_classes = 4, .in_channels = 1,
-                         .se = {.squeeze = Squeeze::AvgMax}, .se_position = where});
+                         .attention = se_attention({.squeeze = Squeeze::AvgMax}), .position = where});
     Variable loss = cross_entropy((*m)(Variable(Tensor::normal({4, 1, 12, 12}, 0.f, 1.f))), {0, 1, 2, 3});
     loss.backward();
     for (auto& p : m->named_parameters()) {

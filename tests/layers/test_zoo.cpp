@@ -1,5 +1,6 @@
-// The ResNet / SE-ResNet zoo: parameter counts to the unit against ../shared/reference/README.md,
-// the seed's state-dict keys, configurable channels and classes, SE stage selection, MACs.
+// The ResNet / SE-ResNet zoo: parameter counts to the unit against PyTorch's (the seed's
+// SEResNet, torchvision's ResNets), the seed's state-dict keys, configurable channels and classes,
+// attention stage selection, MACs.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -11,11 +12,11 @@ using namespace excite;
 using namespace excite::layers;
 
 TEST_CASE("zoo: parameter counts equal the reference table to the unit") {
-  // ../shared/reference/README.md, counted by PyTorch from model.parameters().
+  // Counted by PyTorch from model.parameters() (the seed's models and torchvision's resnet34/50).
   CHECK(seresnet34({.num_classes = 1000})->num_parameters() == 21956392);  // the seed's SEResNet
   CHECK(make_model({.arch = "resnet34"})->num_parameters() == 21797672);
   CHECK(make_model({.arch = "resnet50"})->num_parameters() == 25557032);
-  CHECK(make_model({.arch = "seresnet50", .se = {.bias = true}})->num_parameters() == 28088024);
+  CHECK(make_model({.arch = "seresnet50", .attention = se_attention({.bias = true})})->num_parameters() == 28088024);
   CHECK(make_model({.arch = "seresnet50"})->num_parameters() == 28071976);
   CHECK(make_model({.arch = "resnet20"})->num_parameters() == 272474);
   CHECK(make_model({.arch = "seresnet20"})->num_parameters() == 277850);
@@ -63,9 +64,10 @@ TEST_CASE("zoo: in_channels and num_classes are configurable - defaults per fami
 }
 
 TEST_CASE("zoo: arch names, --no-se, and unknown names") {
-  CHECK_FALSE(make_model({.arch = "resnet20"})->config().se.has_value());
-  CHECK(make_model({.arch = "seresnet20"})->config().se.has_value());
-  CHECK(make_model({.arch = "seresnet20", .no_se = true})->num_parameters() == 272474);
+  CHECK(make_model({.arch = "resnet20"})->config().attention.kind == "none");
+  CHECK(make_model({.arch = "seresnet20"})->config().attention.kind == "se");
+  CHECK(make_model({.arch = "seresnet20", .attention = {.kind = "none"}})->num_parameters() == 272474);
+  CHECK(make_model({.arch = "resnet20", .attention = {.kind = "se"}})->num_parameters() == 277850);
   CHECK(make_model({.arch = "resnet26"})->config().depths == std::vector<int64_t>{4, 4, 4});
   CHECK(make_model({.arch = "resnet8"})->config().depths == std::vector<int64_t>{1, 1, 1});
   CHECK_THROWS_WITH(make_model({.arch = "resnet21"}), Catch::Contains("6n + 2"));
@@ -74,7 +76,7 @@ TEST_CASE("zoo: arch names, --no-se, and unknown names") {
 }
 
 TEST_CASE("zoo: SE only in the selected stages") {
-  auto m = make_model({.arch = "seresnet20", .se_stages = {3}});
+  auto m = make_model({.arch = "seresnet20", .stages = {3}});
   int64_t se_count = 0;
   for (const NamedModule& nm : m->named_modules())
     if (nm.module->type_name() == "SEModule") {
@@ -84,7 +86,7 @@ TEST_CASE("zoo: SE only in the selected stages") {
   CHECK(se_count == 3);
   // Stage-3 SE in ResNet-20: 3 blocks x 2 x (64 x 8) weights.
   CHECK(m->num_parameters() == 272474 + 3 * 2 * 64 * 8);
-  CHECK_THROWS_WITH(make_model({.arch = "seresnet20", .se_stages = {4}}), Catch::Contains("SE stage 4"));
+  CHECK_THROWS_WITH(make_model({.arch = "seresnet20", .stages = {4}}), Catch::Contains("attention stage 4"));
 }
 
 TEST_CASE("zoo: torchvision initialisation, zero_init_residual") {
@@ -111,7 +113,7 @@ TEST_CASE("zoo: multiply-adds of ResNet-20 and the small SE overhead") {
   const int64_t expected = 16LL * 1024 * 27 + 6LL * 16 * 1024 * 144 + 32LL * 256 * (144 + 5 * 288) + 32LL * 256 * 16 +
                            64LL * 64 * (288 + 5 * 576) + 64LL * 64 * 32 + 640;
   CHECK(p.macs == expected);
-  CHECK(p.macs == 40813184);  // the reference README: "ResNet-20 at 3x32x32 about 40.8 M"
+  CHECK(p.macs == 40813184);  // "ResNet-20 at 3x32x32 about 40.8 M", as usually quoted
   // SE: two FCs per block, C * hidden each: 3 blocks at 16x8, 32x8, 64x8.
   CHECK(q.macs - p.macs == 3 * 2 * (16 * 8 + 32 * 8 + 64 * 8));
   CHECK(q.params == 277850);
@@ -121,5 +123,5 @@ TEST_CASE("zoo: multiply-adds of ResNet-50 at 224x224") {
   auto m = make_model({.arch = "resnet50"});
   Profile p = profile(*m, {1, 3, 224, 224});
   CHECK(p.output == Shape{1, 1000});
-  CHECK(p.macs == Approx(4.09e9).epsilon(0.003));  // the reference README: "about 4.09 G"
+  CHECK(p.macs == Approx(4.09e9).epsilon(0.003));  // "about 4.09 G", as usually quoted
 }

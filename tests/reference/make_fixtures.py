@@ -54,8 +54,10 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(REPO, "tests", "fixtures")
+# The seed's PyTorch model (SEModule, SEResidualBlock, SEResNet) is held out of this repository;
+# the script looks for its module `seed_model` in the shared folder beside the checkout.
 sys.path.insert(0, os.path.join(os.path.dirname(REPO), "shared", "reference"))
-import seed_model  # noqa: E402  (the held-out reference: SEModule, SEResidualBlock, SEResNet)
+import seed_model  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -581,7 +583,7 @@ def model_fixture(fx, model, x, labels=None, prefix=""):  # x: the input's shape
 # --------------------------------------------------------------------------------------------
 # PyTorch twins of excite's SE variants, blocks and ResNets (layers/se.h, residual.h, resnet.h),
 # restated here from those headers' definitions; the seed-default configurations are checked
-# against seed_model.py itself (check_twins_against_seed).
+# against the seed's model itself (check_twins_against_seed).
 
 GATES = {"sigmoid": nn.Sigmoid, "hard_sigmoid": nn.Hardsigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}
 
@@ -707,7 +709,7 @@ class ResNetTwin(nn.Module):
 
 
 class SeedCifarSEResNet(nn.Module):
-    """CIFAR SE-ResNet-20 built from the seed's own SEResidualBlock (seed_model.py)."""
+    """CIFAR SE-ResNet-20 built from the seed's own SEResidualBlock."""
 
     def __init__(self, num_classes=10):
         super().__init__()
@@ -859,7 +861,7 @@ def fx_hash_check():
 
 
 def fx_model_seed_seresnet():
-    """The seed's SEResNet (ResNet-34 layout) exactly as seed_model.py defines it, 10 classes, on
+    """The seed's SEResNet (ResNet-34 layout) exactly as the seed defines it, 10 classes, on
     a 2x3x37x45 input (odd, not a multiple of 32: 37x45 -> 19x23 -> 10x12 -> 5x6 -> 3x3 -> 2x2)."""
     torch.manual_seed(201)
     fx = Fixture("model_seed_seresnet")

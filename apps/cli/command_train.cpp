@@ -1,0 +1,83 @@
+// apps/cli/command_train.cpp — `excite train` and `excite eval`.
+#include <cstdio>
+
+#include "apps/cli/flags.h"
+#include "apps/cli/commands.h"
+#include "apps/train/evaluate.h"
+#include "apps/train/model_factory.h"
+#include "apps/train/progress.h"
+#include "apps/train/train_data.h"
+#include "apps/train/trainer.h"
+#include "core/blas.h"
+#include "layers/state_dict.h"
+
+namespace excite::apps {
+
+namespace {
+
+// defaults, then the config file, then the flags given.
+TrainConfig resolve(const std::string& config_path, const Overrides& overrides) {
+  TrainConfig c = config_path.empty() ? TrainConfig{} : load_config_file(config_path);
+  overrides.apply(c);
+  return validated(c);
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app) {
+  auto overrides = std::make_shared<Overrides>();
+  auto config_path = std::make_shared<std::string>();
+  auto resume = std::make_shared<std::string>();
+  app.add_option("config", *config_path, "JSON config file (flags override it)")->check(CLI::ExistingFile);
+  app.add_option("--resume", *resume, "continue the run in this directory from its last checkpoint")
+      ->check(CLI::ExistingDirectory);
+  add_data_flags(app, *overrides);
+  add_model_flags(app, *overrides);
+  add_train_flags(app, *overrides);
+  return [&app, overrides, config_path, resume] {
+    // count_all() also counts the subcommand's own name (CLI11): `train --resume DIR` is 2.
+    EXCITE_CHECK(resume->empty() || app.count_all() == app.get_option("--resume")->count() + app.count(),
+                 "train: --resume takes no other flags (the run continues with its saved config)");
+    TrainConfig config = resume->empty() ? resolve(*config_path, *overrides) : TrainConfig{};
+    RunSummary s = train(config, {.resume_dir = *resume, .log = stdout, .interactive = Progress::stdout_is_terminal()});
+    std::printf("final test accuracy %.2f%% (best %.2f%%) after %d epochs, %s wall, %.0f img/s; run in %s\n",
+                100 * s.final_test_accuracy, 100 * s.best_test_accuracy, s.epochs, format_duration(s.wall_seconds).c_str(),
+                s.train_images_per_second, s.run_dir.c_str());
+    return 0;
+  };
+}
+
+Command add_eval_command(CLI::App& app) {
+  auto overrides = std::make_shared<Overrides>();
+  auto weights = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto threads = std::make_shared<int>(0);
+  app.add_option("--weights", *weights, "safetensors weights (best.safetensors of a run, or from PyTorch)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_flag("--json", *json, "print one JSON object");
+  app.add_option("--threads", *threads, "compute threads (0: all cores)");
+  add_data_flags(app, *overrides);
+  add_model_flags(app, *overrides);
+  return [overrides, weights, json, threads] {
+    TrainConfig config;
+    overrides->apply(config);
+    config = validated(config);
+    if (*threads > 0) set_num_threads(*threads);
+    TrainData data = load_test_data(config);
+    layers::ModulePtr model = build_model(config.model, data.channels, static_cast<int64_t>(data.classes.size()));
+    layers::load_weights(*model, *weights);
+    data::Loader loader(*data.test, {.batch_size = 256, .workers = config.workers}, data.test_transforms);
+    const EvalResult r = evaluate(*model, loader);
+    if (*json) {
+      std::printf("{\"images\": %lld, \"loss\": %.6f, \"accuracy\": %.6f, \"top5\": %.6f}\n",
+                  static_cast<long long>(r.images), r.loss, r.accuracy, r.top5);
+    } else {
+      std::printf("%s\n%lld test images: loss %.4f, top-1 %.2f%%, top-5 %.2f%%\n", data.test->description().c_str(),
+                  static_cast<long long>(r.images), r.loss, 100 * r.accuracy, 100 * r.top5);
+    }
+    return 0;
+  };
+}
+
+}  // namespace excite::apps

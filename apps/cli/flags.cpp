@@ -1,0 +1,124 @@
+#include "apps/cli/flags.h"
+
+#include "layers/attention.h"
+
+namespace excite::apps {
+
+namespace {
+
+// "--batch-size,--batch": the flag of the key, then those of its older names.
+std::string flag_names(const Setting& s) {
+  std::string names = flag_name(s.key);
+  for (const char* alias : s.aliases) names += "," + flag_name(alias);
+  return names;
+}
+
+std::string braced(const std::vector<std::string>& names) {
+  std::string s;
+  for (const std::string& n : names) s += (s.empty() ? "" : ",") + n;
+  return "{" + s + "}";
+}
+
+// One flag writing into `field`; returns the option and, for enumerated settings, what turns
+// the text given into the value (checked against the vocabulary, the error naming the flag).
+template <typename T>
+std::pair<CLI::Option*, std::function<void(T&)>> bind(CLI::App& app, const Setting& s, T& field) {
+  if constexpr (std::is_same_v<T, bool>) {
+    std::string names = flag_names(s) + ",!" + flag_name(std::string("no_") + s.key);
+    return {app.add_flag(names, field, s.help), {}};
+  } else if constexpr (Named<T>) {
+    auto text = std::make_shared<std::string>();
+    CLI::Option* option = app.add_option(flag_names(s), *text, s.help)->type_name("TEXT:" + braced(names_of<T>()));
+    const std::string flag = flag_name(s.key);
+    return {option, [text, flag](T& value) {
+              try {
+                value = parse_name<T>(*text);
+              } catch (const Error& e) {
+                EXCITE_FAIL(flag << ": " << e.what());
+              }
+            }};
+  } else {
+    CLI::Option* option = app.add_option(flag_names(s), field, s.help);
+    if constexpr (std::is_unsigned_v<T>) option->check(CLI::NonNegativeNumber);  // CLI11 would wrap -1
+    if constexpr (!std::is_arithmetic_v<T> && !std::is_same_v<T, std::string>) option->delimiter(',');  // lists
+    return {option, {}};
+  }
+}
+
+}  // namespace
+
+// Binds every setting a visit function lists, writing into given_; apply copies the ones given.
+template <typename Visit>
+void Overrides::add_settings(CLI::App& app, Visit visit) {
+  visit(*given_, [&](const Setting& s, auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    auto [option, convert] = bind(app, s, field);
+    if (std::string(s.key) == "attention") option->type_name("TEXT:" + braced(layers::attention_kind_names()));
+    const T* given = &field;
+    const std::string key = s.key;
+    apply_.push_back([=](TrainConfig& c) {
+      if (option->count() == 0) return;
+      visit(c, [&](const Setting& t, auto& to) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(to)>, T>)
+          if (key == t.key) {
+            if (convert) convert(to);
+            else to = *given;
+          }
+      });
+    });
+  });
+}
+
+// Every option of every attention kind, once; the help says which kinds take it.
+void Overrides::add_attention_options(CLI::App& app) {
+  for (const OptionSpec& spec : layers::all_attention_options()) {
+    std::string kinds;
+    for (const layers::AttentionKind* k : layers::attention_kinds())
+      for (const OptionSpec& own : k->options())
+        if (own.setting.key == spec.setting.key) kinds += (kinds.empty() ? "" : ", ") + k->name();
+    const std::string help = std::string(spec.setting.help) + " [attention " + kinds + "]";
+    std::visit(
+        [&](auto initial) {
+          using T = decltype(initial);
+          auto value = std::make_shared<T>(initial);
+          CLI::Option* option;
+          if constexpr (std::is_same_v<T, bool>)
+            option = app.add_flag(flag_names(spec.setting) + ",!" + flag_name(std::string("no_") + spec.setting.key), *value, help);
+          else option = app.add_option(flag_names(spec.setting), *value, help);
+          if constexpr (std::is_same_v<T, std::vector<int64_t>>) option->delimiter(',');
+          if (!spec.choices.empty()) option->type_name("TEXT:" + braced(spec.choices));
+          if constexpr (!std::is_same_v<T, bool>) option->default_str(to_string(initial));
+          const std::string key = spec.setting.key;
+          apply_.push_back([option, value, key](TrainConfig& c) {
+            if (option->count() > 0) c.model.attention.options.set(key, *value);
+          });
+        },
+        spec.initial);
+  }
+  const std::string no_se_help = "the same model without attention (older spelling of --attention none)";
+  CLI::Option* no_se = app.add_flag("--no-se", no_se_help);
+  apply_.push_back([no_se](TrainConfig& c) {
+    if (no_se->count() > 0) c.model.attention.kind = "none";
+  });
+}
+
+void Overrides::add(CLI::App& app, FlagGroup group) {
+  switch (group) {
+    case FlagGroup::Data:
+      add_settings(app, [](TrainConfig& c, auto&& f) { visit_data_fields(c, f); });
+      break;
+    case FlagGroup::Model:
+      add_settings(app, [](TrainConfig& c, auto&& f) { visit_fields(c.model, f); });
+      add_attention_options(app);
+      break;
+    case FlagGroup::Training:
+      add_settings(app, [](TrainConfig& c, auto&& f) { visit_training_fields(c, f); });
+      break;
+  }
+}
+
+void Overrides::apply(TrainConfig& c) const {
+  for (const auto& f : apply_) f(c);
+}
+
+}  // namespace excite::apps

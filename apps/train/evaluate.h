@@ -1,0 +1,17 @@
+// apps/train/evaluate.h — test loss and top-1/top-5 accuracy of a model over a loader, in eval mode
+// and without recording a graph (the model's mode is restored afterwards).
+#pragma once
+
+#include "data/loader.h"
+#include "layers/module.h"
+
+namespace excite::apps {
+
+struct EvalResult {
+  double loss = 0, accuracy = 0, top5 = 0;
+  int64_t images = 0;
+};
+
+EvalResult evaluate(layers::Module& model, data::Loader& loader);
+
+}  // namespace excite::apps

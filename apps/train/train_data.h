@@ -1,0 +1,28 @@
+// apps/train/train_data.h — from a TrainConfig to the datasets and transforms a run trains and tests on.
+//
+// Holds: which dataset class reads which --dataset, the augmentation recipes behind --augment
+// (default: flip for Fashion-MNIST/MNIST (no flip for digits), crop + flip for CIFAR,
+// random-resized-crop + flip for image folders), and --limit-train/--limit-test (the first N
+// images, for smoke tests). Leaves out: the loaders' threading (data/loader.h).
+#pragma once
+
+#include <memory>
+
+#include "apps/train/config.h"
+#include "data/dataset.h"
+#include "data/pipeline.h"
+
+namespace excite::apps {
+
+struct TrainData {
+  std::shared_ptr<data::Dataset> train, test;
+  data::Pipeline train_transforms, test_transforms;
+  int64_t channels = 0, height = 0, width = 0;  // of the network's input
+  std::vector<std::string> classes;
+};
+
+TrainData load_train_data(const TrainConfig& config);
+// The test split and its transforms only (for `excite eval`).
+TrainData load_test_data(const TrainConfig& config);
+
+}  // namespace excite::apps

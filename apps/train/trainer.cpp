@@ -1,0 +1,315 @@
+#include "apps/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "apps/train/checkpoint.h"
+#include "apps/train/evaluate.h"
+#include "apps/train/metrics_log.h"
+#include "apps/train/model_factory.h"
+#include "apps/optim/optim_adamw.h"
+#include "apps/optim/optim_sgd.h"
+#include "apps/train/plot.h"
+#include "apps/train/progress.h"
+#include "apps/optim/schedule.h"
+#include "apps/train/train_data.h"
+#include "core/atomic_file.h"
+#include "core/blas.h"
+#include "core/kernels/metrics.h"
+#include "layers/profile.h"
+#include "layers/state_dict.h"
+
+namespace excite::apps {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// runs/<dataset>-<arch>-<time>; a model whose attention is not its arch's says so:
+// "noSE-seresnet8" for attention none on an se arch, "eca-resnet20" for another kind.
+std::string default_run_dir(const TrainConfig& c) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  const std::string& kind = c.model.attention.kind;
+  const std::string prefix = kind == layers::default_attention(c.model.arch) ? "" : kind == "none" ? "noSE-" : kind + "-";
+  return "runs/" + name_of(c.dataset) + "-" + prefix + c.model.arch + "-" + stamp;
+}
+
+// Makes the directory and proves it writable before any work starts.
+void prepare_run_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  EXCITE_CHECK(!ec, "train: cannot create run directory " << dir << " (" << ec.message() << ")");
+  write_file_atomically(dir + "/.write-test", "ok\n", "train");
+  fs::remove(dir + "/.write-test");
+}
+
+// A process killed while writing a file (core/atomic_file.h) leaves its temporary
+// "<name>.tmp<pid>" behind, as large as a checkpoint; a resumed run removes them.
+void remove_stale_temporaries(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const size_t at = name.rfind(".tmp");
+    if (at != std::string::npos && at + 4 < name.size() &&
+        name.find_first_not_of("0123456789", at + 4) == std::string::npos)
+      fs::remove(entry.path(), ec);
+  }
+}
+
+// A disk too full for the run's files is an error before the first step, not after an epoch of
+// work. At the peak the run directory holds the checkpoint (weights and optimizer state), the
+// new checkpoint written beside it before the rename, and the best weights; files a resumed run
+// replaces already count. A margin covers metrics, plots, config and summary.
+void check_free_space(const std::string& dir, const TrainConfig& c, const layers::Module& model) {
+  int64_t weights = 64 * 1024;  // headers
+  for (const NamedTensor& t : model.state_dict()) weights += 8 * (t.dtype == DType::I64) + 4 * t.value.numel();
+  const int64_t params = 4 * model.num_parameters();
+  const int64_t slots = c.optimizer == OptimizerKind::AdamW ? 2 : c.momentum > 0 ? 1 : 0;
+  const int64_t checkpoint = weights + slots * params;
+  int64_t need = 2 * checkpoint + weights + 256 * 1024;
+  std::error_code ec;
+  for (const char* f : {"/checkpoint.safetensors", "/best.safetensors"})
+    if (const auto size = fs::file_size(dir + f, ec); !ec) need -= static_cast<int64_t>(size);
+  const fs::space_info space = fs::space(dir, ec);
+  if (ec) return;  // unknown: the writes themselves will tell
+  EXCITE_CHECK(static_cast<int64_t>(space.available) >= need,
+               "train: " << dir << " has " << space.available / 1024 << " KB free but the run's checkpoints need "
+                         << need / 1024 << " KB; free some space or choose another --out");
+}
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const TrainConfig& c, layers::Module& model) {
+  auto named = model.named_parameters();
+  optim::Params params = c.decay_bn_and_bias ? optim::Params(named) : optim::Params(optim::split_decay(named));
+  if (c.optimizer == OptimizerKind::AdamW)
+    return std::make_unique<optim::AdamW>(
+        params, optim::AdamWOptions{.lr = static_cast<float>(c.lr), .weight_decay = static_cast<float>(c.weight_decay)});
+  return std::make_unique<optim::SGD>(params, optim::SGDOptions{.lr = static_cast<float>(c.lr),
+                                                                .momentum = static_cast<float>(c.momentum),
+                                                                .nesterov = c.nesterov && c.momentum > 0,
+                                                                .weight_decay = static_cast<float>(c.weight_decay)});
+}
+
+optim::Schedule make_schedule(const TrainConfig& c, int64_t steps_per_epoch) {
+  const int64_t total = steps_per_epoch * c.epochs;
+  const int64_t warmup = static_cast<int64_t>(std::llround(c.warmup_epochs * static_cast<double>(steps_per_epoch)));
+  const float lr = static_cast<float>(c.lr);
+  if (c.schedule == ScheduleKind::OneCycle)
+    return optim::one_cycle({.max_lr = lr,
+                             .total_steps = total,
+                             .pct_start = c.warmup_epochs > 0 ? c.warmup_epochs / c.epochs : 0.25});
+  optim::Schedule after = optim::constant(lr);
+  if (c.schedule == ScheduleKind::Cosine) after = optim::cosine({.base_lr = lr, .total_steps = std::max<int64_t>(total - warmup, 1)});
+  if (c.schedule == ScheduleKind::Step) {
+    std::vector<int64_t> milestones;
+    for (int m : c.milestones) milestones.push_back(std::max<int64_t>(m * steps_per_epoch - warmup, 0));
+    after = optim::multistep({.base_lr = lr, .milestones = milestones, .gamma = static_cast<float>(c.gamma)});
+  }
+  return warmup > 0 ? optim::with_warmup(after, {.steps = warmup}) : after;
+}
+
+nlohmann::json summary_json(const RunSummary& s, const TrainConfig& c) {
+  return {{"final_test_accuracy", s.final_test_accuracy},
+          {"best_test_accuracy", s.best_test_accuracy},
+          {"final_test_loss", s.final_test_loss},
+          {"epochs", s.epochs},
+          {"wall_seconds", s.wall_seconds},
+          {"train_images_per_second", s.train_images_per_second},
+          {"params", s.params},
+          {"macs", s.macs},
+          {"dataset", name_of(c.dataset)},
+          {"arch", c.model.arch},
+          {"attention", c.model.attention.kind},
+          {"se", c.model.attention.kind == "se"},
+          {"seed", c.seed},
+          {"threads", num_threads()}};
+}
+
+std::string epoch_line(const EpochMetrics& m, int epochs) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "epoch %d/%d  lr %.4f  train loss %.4f acc %.2f%%  test loss %.4f acc %.2f%%  %.0f img/s  %s", m.epoch,
+                epochs, m.lr, m.train_loss, 100 * m.train_accuracy, m.test_loss, 100 * m.test_accuracy,
+                m.images_per_second, format_duration(m.seconds).c_str());
+  return buf;
+}
+
+}  // namespace
+
+std::string config_fingerprint(const TrainConfig& config) { return config_fingerprint(to_json(config)); }
+
+std::string config_fingerprint(nlohmann::json j) {
+  j.erase("out");
+  j.erase("workers");
+  const std::string text = j.dump();
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, stable across builds and platforms
+  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+RunSummary train(TrainConfig config, const RunOptions& options) {
+  const auto wall_start = Clock::now();
+  const bool resuming = !options.resume_dir.empty();
+  std::string saved_fingerprint;  // of config.json as written, maybe by an earlier excite
+  if (resuming) {
+    const std::string saved = options.resume_dir + "/config.json";
+    EXCITE_CHECK(fs::exists(saved), "train: --resume " << options.resume_dir << " has no config.json (not a run directory?)");
+    config = load_config_file(saved);
+    config.out = options.resume_dir;
+    saved_fingerprint = config_fingerprint(load_json_file(saved, "train"));
+  }
+  config = validated(config);
+  if (config.out.empty()) config.out = default_run_dir(config);
+  const std::string dir = config.out;
+  const std::string checkpoint_path = dir + "/checkpoint.safetensors";
+  EXCITE_CHECK(resuming || !fs::exists(checkpoint_path),
+               "train: " << dir << " already holds a run; continue it with --resume " << dir
+                         << " or choose another --out");
+  prepare_run_dir(dir);
+  if (resuming) remove_stale_temporaries(dir);
+
+  if (config.threads > 0) set_num_threads(config.threads);
+  manual_seed(config.seed);
+
+  // Everything that can fail on bad input fails here, before the first step.
+  TrainData data = load_train_data(config);
+  layers::ModulePtr model = build_model(config.model, data.channels, static_cast<int64_t>(data.classes.size()));
+  const layers::Profile prof = layers::profile(*model, {1, data.channels, data.height, data.width});
+  data::Loader train_loader(*data.train, {.batch_size = config.batch_size, .shuffle = true, .drop_last = true,
+                                          .workers = config.workers, .seed = config.seed},
+                            data.train_transforms);
+  data::Loader test_loader(*data.test, {.batch_size = 256, .workers = config.workers, .seed = config.seed},
+                           data.test_transforms);
+  const int64_t steps_per_epoch = train_loader.num_batches();
+  EXCITE_CHECK(steps_per_epoch > 0, "train: " << data.train->size() << " training images do not fill one batch of "
+                                               << config.batch_size << "; lower --batch-size");
+  check_free_space(dir, config, *model);
+  auto opt = make_optimizer(config, *model);
+  const optim::Schedule schedule = make_schedule(config, steps_per_epoch);
+
+  TrainingState state;
+  state.config_fingerprint = config_fingerprint(config);
+  MetricsLog metrics(dir);
+  if (resuming && fs::exists(checkpoint_path)) {
+    Checkpoint ck = load_checkpoint(checkpoint_path);
+    // A run started by an earlier excite fingerprinted its config.json as that excite wrote it.
+    EXCITE_CHECK(ck.state.config_fingerprint == state.config_fingerprint || ck.state.config_fingerprint == saved_fingerprint,
+                 "train: the checkpoint in " << dir << " was made with another config; refusing to mix runs");
+    layers::load_state_dict(*model, ck.model, {}, checkpoint_path);
+    opt->load_state(ck.optimizer);
+    const std::string fingerprint = state.config_fingerprint;
+    state = ck.state;
+    state.config_fingerprint = fingerprint;
+    global_generator().set_state(state.rng);
+  }
+  metrics.truncate_to(state.epoch);
+  write_file_atomically(dir + "/config.json", to_json(config).dump(2) + "\n", "train");
+
+  std::fprintf(options.log, "excite train: %s, %s (%lld params, %.1f M multiply-adds/image), %d threads -> %s\n",
+               data.train->description().c_str(), config.model.arch.c_str(), static_cast<long long>(prof.params),
+               static_cast<double>(prof.macs) / 1e6, num_threads(), dir.c_str());
+  if (state.epoch > 0)
+    std::fprintf(options.log, "resuming after epoch %d (step %lld)\n", state.epoch, static_cast<long long>(state.step));
+
+  Progress progress(options.log, options.interactive);
+  RunSummary summary;
+  summary.run_dir = dir;
+  summary.params = prof.params;
+  summary.macs = prof.macs;
+  double train_seconds = 0;
+  int64_t train_images = 0;
+  bool plot_warned = false;
+  model->train();
+  const int last_epoch =
+      options.stop_after_epochs > 0 ? std::min(config.epochs, state.epoch + options.stop_after_epochs) : config.epochs;
+  for (int epoch = state.epoch; epoch < last_epoch; ++epoch) {
+    const auto epoch_start = Clock::now();
+    train_loader.set_epoch(epoch);
+    progress.start_epoch(epoch + 1, config.epochs, steps_per_epoch);
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, done = 0;
+    for (const data::Batch& b : train_loader) {
+      opt->set_lr(schedule(state.step));
+      Variable logits = (*model)(Variable(b.images));
+      Variable loss = cross_entropy(logits, b.labels, static_cast<float>(config.label_smoothing));
+      const float loss_value = loss.item();
+      EXCITE_CHECK(std::isfinite(loss_value),
+                   "train: the loss became " << loss_value << " at epoch " << epoch + 1 << ", step " << done + 1
+                                             << " (lower --lr?); "
+                                             << (state.epoch > 0 ? "the last good checkpoint is " + checkpoint_path
+                                                                 : std::string("no epoch had finished, so no checkpoint")));
+      opt->zero_grad();
+      loss.backward();
+      opt->step();
+      ++state.step;
+      const int64_t n = static_cast<int64_t>(b.labels.size());
+      loss_sum += static_cast<double>(loss_value) * static_cast<double>(n);
+      correct += topk_correct(logits.data(), b.labels, 1);
+      seen += n;
+      progress.step(++done, seen, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen));
+    }
+    const double epoch_train_seconds = seconds_since(epoch_start);
+    const EvalResult test = evaluate(*model, test_loader);
+
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    m.lr = opt->lr();
+    m.train_loss = loss_sum / static_cast<double>(seen);
+    m.train_accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+    m.test_loss = test.loss;
+    m.test_accuracy = test.accuracy;
+    m.test_top5 = test.top5;
+    m.seconds = seconds_since(epoch_start);
+    m.images_per_second = static_cast<double>(seen) / epoch_train_seconds;
+    train_seconds += epoch_train_seconds;
+    train_images += seen;
+
+    state.epoch = epoch + 1;
+    state.rng = global_generator().state();
+    if (test.accuracy > state.best_accuracy || state.epoch == 1) {
+      state.best_accuracy = test.accuracy;
+      layers::save_weights(*model, dir + "/best.safetensors");
+    }
+    metrics.append(m);  // metrics first: a crash between the two leaves a row the resume cuts away
+    save_checkpoint(checkpoint_path, {model->state_dict(), opt->state(), state});
+    progress.end_epoch(epoch_line(m, config.epochs));
+    std::string why;
+    if (!plot_training_curves(dir, &why) && !plot_warned) {
+      std::fprintf(stderr, "excite train: warning: no plot (%s)\n", why.c_str());
+      plot_warned = true;
+    }
+  }
+
+  const std::vector<EpochMetrics> rows = metrics.read();
+  if (last_epoch < config.epochs) {  // stopped early on request: no final files
+    summary.epochs = state.epoch;
+    return summary;
+  }
+  layers::save_weights(*model, dir + "/last.safetensors");
+  EXCITE_CHECK(!rows.empty(), "train: no epoch finished in " << dir);
+  summary.epochs = rows.back().epoch;
+  summary.final_test_accuracy = rows.back().test_accuracy;
+  summary.final_test_loss = rows.back().test_loss;
+  for (const EpochMetrics& r : rows) summary.best_test_accuracy = std::max(summary.best_test_accuracy, r.test_accuracy);
+  double total_seconds = 0;
+  for (const EpochMetrics& r : rows) total_seconds += r.seconds;
+  // Wall time of the whole run, including earlier sessions of a resumed run; images/s over the
+  // epochs trained in this process.
+  summary.wall_seconds = resuming ? total_seconds : seconds_since(wall_start);
+  summary.train_images_per_second =
+      train_seconds > 0 ? static_cast<double>(train_images) / train_seconds : rows.back().images_per_second;
+  write_file_atomically(dir + "/summary.json", summary_json(summary, config).dump(2) + "\n", "train");
+  return summary;
+}
+
+}  // namespace excite::apps
