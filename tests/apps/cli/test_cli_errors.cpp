@@ -254,5 +254,8 @@ TEST_CASE("excite: the kinds of issue 15 refuse bad options in one line - eca, c
   check_one_line_error(s.dir, "summary --attention ge --squeeze max", "attention 'ge' takes no option 'squeeze'");
   check_one_line_error(s.dir, "summary --attention ge --theta --extent 3", "option 'extent' must be a power of two");
   check_one_line_error(s.dir, "train --attention ge --extent 64" + out, "option 'extent' 64 does not fit the 28x28 map");
+  check_one_line_error(s.dir, "analyze --out an", "give a run directory or --weights");
+  check_one_line_error(s.dir, "analyze not-a-run --out an", "config.json not found");
+  check_one_line_error(s.dir, "analyze --weights garbage.safetensors --attention none --out an", "the model has no attention");
   CHECK_FALSE(fs::exists(s.dir + "/run/checkpoint.safetensors"));
 }
