@@ -12,6 +12,11 @@
 #define EXCITE_ATTENTION_KINDS(KIND) \
   KIND(none)                         \
   KIND(se)                           \
+  KIND(eca)                          \
+  KIND(cbam)                         \
+  KIND(cbam_channel)                 \
+  KIND(cbam_spatial)                 \
+  KIND(ge)                           \
   // (end of the list)
 
 namespace excite::layers {

@@ -35,10 +35,21 @@ void print_plan(const Plan& plan) {
   for (const Variant& v : plan.variants) {
     const layers::ModelOptions& m = v.model;
     std::printf("  %-30s ", v.name.c_str());
-    if (m.attention.kind == "none") std::printf("no %s\n", attention_word(plan).c_str());
+    if (m.attention.kind == "none") std::printf("no %s", attention_word(plan).c_str());
     else
-      std::printf("%s, position %s, stages %s\n", layers::attention_kind(m.attention.kind).describe(m.attention.options).c_str(),
+      std::printf("%s, position %s, stages %s", layers::attention_kind(m.attention.kind).describe(m.attention.options).c_str(),
                   name_of(m.position).c_str(), factor_value("stages", m).c_str());
+    // The base's attention options this variant's kind does not take (each variant takes its own kind's).
+    std::string ignored;
+    const layers::AttentionKind& kind = layers::attention_kind(m.attention.kind);
+    for (const auto& [key, value] : plan.study.base.model.attention.options.items()) {
+      bool taken = false;
+      for (const OptionSpec& spec : kind.options()) taken |= key == spec.setting.key;
+      if (!taken) ignored += (ignored.empty() ? "" : ", ") + key;
+    }
+    if (m.attention.kind != plan.study.base.model.attention.kind && !ignored.empty())
+      std::printf("%s(ignores the base's %s)", " ", ignored.c_str());
+    std::printf("\n");
   }
   const bool exists = fs::exists(plan.dir + "/study.json");
   for (const PlannedRun& r : plan.runs) {

@@ -2,6 +2,8 @@
 // multiply-adds, and what its attention costs against the same model without it (any kind: the
 // kind's label names it, "SE" for se).
 #include <cstdio>
+#include <set>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "apps/cli/flags.h"
@@ -27,6 +29,26 @@ std::string with_commas(int64_t n) {
   std::string s = std::to_string(n);
   for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
   return s;
+}
+
+// Each attention module's parameters and multiply-adds (its rows of the profile), per block.
+struct BlockCost {
+  std::string path;
+  int64_t params = 0, macs = 0;
+};
+std::vector<BlockCost> attention_costs(layers::Module& model, const layers::Profile& p) {
+  std::vector<BlockCost> out;
+  for (const layers::NamedAttention& a : layers::attention_modules(model)) {
+    BlockCost c{.path = a.path};
+    std::set<std::string> seen;  // a module called twice (CBAM's MLP on avg and max) has two rows, one set of weights
+    for (const auto& l : p.layers)
+      if (l.name == a.path || l.name.rfind(a.path + ".", 0) == 0) {
+        if (seen.insert(l.name).second) c.params += l.params;
+        c.macs += l.macs;
+      }
+    out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace
@@ -58,6 +80,7 @@ Command add_summary_command(CLI::App& app) {
     layers::ModulePtr baseline = build_model(without_attention(m), C, K);
     const layers::Profile b = layers::profile(*baseline, {1, C, H, W});
     const double se_params = p.params - b.params, se_macs = static_cast<double>(p.macs - b.macs);
+    const std::vector<BlockCost> blocks = attention_costs(*model, p);
 
     if (*json) {
       nlohmann::json rows = nlohmann::json::array();
@@ -72,6 +95,9 @@ Command add_summary_command(CLI::App& app) {
                           {"baseline_params", b.params}, {"baseline_macs", b.macs},
                           {"se_params_percent", b.params ? 100.0 * se_params / b.params : 0.0},
                           {"se_macs_percent", b.macs ? 100.0 * se_macs / static_cast<double>(b.macs) : 0.0}};
+      nlohmann::json per_block = nlohmann::json::array();
+      for (const BlockCost& c : blocks) per_block.push_back({{"block", c.path}, {"params", c.params}, {"macs", c.macs}});
+      j["attention_blocks"] = per_block;
       std::printf("%s\n", j.dump(2).c_str());
       return 0;
     }
@@ -84,6 +110,11 @@ Command add_summary_command(CLI::App& app) {
                   l.params ? with_commas(l.params).c_str() : "-", l.macs ? human(l.macs).c_str() : "-");
     }
     std::printf("\ntotal: %s parameters, %s multiply-adds per image\n", with_commas(p.params).c_str(), human(p.macs).c_str());
+    if (!blocks.empty()) {
+      std::printf("\n%s per block:\n%-36s %12s %12s\n", word.c_str(), "block", "params", "mult-adds");
+      for (const BlockCost& c : blocks)
+        std::printf("%-36s %12s %12s\n", c.path.c_str(), with_commas(c.params).c_str(), human(c.macs).c_str());
+    }
     if (attention)
       std::printf("%s overhead vs the same model without %s: +%s parameters (+%.2f%%), +%s multiply-adds (+%.3f%%)\n",
                   word.c_str(), word.c_str(), with_commas(static_cast<int64_t>(se_params)).c_str(), b.params ? 100.0 * se_params / b.params : 0.0,

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   add("bench", "training and inference speed of a model", excite::apps::add_bench_command);
   add("ablate", "an ablation study: many runs, one report (no flags: the default SE study)",
       excite::apps::add_ablate_command);
+  add("analyze", "the excitation analysis of a trained model: gate values per class and channel",
+      excite::apps::add_analyze_command);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

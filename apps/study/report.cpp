@@ -136,6 +136,7 @@ void write_variants_table(std::ostream& md, const StudyReport& r) {
 void write_factor_section(std::ostream& md, const StudyReport& r, const FactorSection& s, const PlotFiles& plots) {
   const auto base = variant_sample(r, r.baseline), def = variant_sample(r, r.default_variant);
   const bool grid = r.plan->study.mode == StudyMode::Grid, paper = r.word == "SE";
+  const bool kinds_paper = !paper && s.factor == "attention";  // a study across kinds: the companions' papers
   // The hidden widths are shown where the factor changes them (reduction, stages, ...).
   std::set<std::string> widths;
   for (const FactorGroup& g : s.groups)
@@ -145,8 +146,8 @@ void write_factor_section(std::ostream& md, const StudyReport& r, const FactorSe
   if (grid) md << "Main effect: each value's runs pooled over every combination of the other factors.\n\n";
   md << "| " << s.factor << " | " << (show_widths ? "hidden widths | " : "") << "runs | test acc % | Δ vs no " << r.word
      << " (pp) | p | beyond noise | Δ vs default (pp) | " << r.word << " params |" << (paper ? " paper top-1 err % |" : "")
-     << "\n";
-  md << "|---|" << (show_widths ? "---|" : "") << "---:|---:|---:|---:|:---:|---:|---:|" << (paper ? "---:|" : "") << "\n";
+     << (kinds_paper ? " papers' ResNet-50 ImageNet top-1 acc % |" : "") << "\n";
+  md << "|---|" << (show_widths ? "---|" : "") << "---:|---:|---:|---:|:---:|---:|---:|" << (paper ? "---:|" : "") << (kinds_paper ? "---|" : "") << "\n";
   for (const FactorGroup& g : s.groups) {
     const Sample a = group_sample(r, g);
     const DeltaCells d = delta_cells(a, base, r.noise);
@@ -158,9 +159,18 @@ void write_factor_section(std::ostream& md, const StudyReport& r, const FactorSe
     md << a.n << " | " << accuracy_cell(a) << " | " << d.delta << " | " << d.p << " | " << d.verdict << " | " << dd.delta
        << " | " << (only && only->costs_known ? fmt("%+.2f %%", only->se_params_percent) : "—") << " |";
     if (paper) md << " " << (figure ? fmt("%.2f", *figure) : "—") << " |";
+    if (kinds_paper) {
+      const std::string p = paper_attention_top1(g.value);
+      md << " " << (p.empty() ? "—" : p) << " |";
+    }
     md << "\n";
   }
   md << "\n";
+  if (kinds_paper)
+    md << "Papers' column: ResNet-50 on ImageNet, top-1 **accuracy** (higher is better), from each module's own "
+          "paper (ECA-Net table 2; CBAM; Gather-Excite, whose theta-minus is `ge` here). The papers trained by "
+          "different recipes, so their baselines differ (75.20, 75.44, 76.70): compare within a paper, and directions "
+          "with this study, not sizes.\n\n";
   for (const auto& [f, png] : plots.versus)
     if (f == s.factor) md << "![accuracy vs " << s.factor << "](" << png << ")\n\n";
   for (const auto& [f, png] : plots.factors)

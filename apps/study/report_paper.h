@@ -36,4 +36,18 @@ inline std::optional<double> paper_top1_error(const std::string& factor, const s
   return std::nullopt;
 }
 
+// The companions' own papers, ResNet-50 on ImageNet, top-1 **accuracy** in % (each paper's
+// baseline, SE and its module): ECA-Net (Wang et al., CVPR 2020, table 2), CBAM (Woo et al.,
+// ECCV 2018) and Gather-Excite (Hu et al., NeurIPS 2018; GE-theta-minus is excite's `ge`). The
+// papers trained by different recipes, so a figure compares only within its own paper.
+// For an attention kind as excite writes it ("none", "se", "eca", "cbam", "cbam-channel", "ge").
+inline std::string paper_attention_top1(const std::string& kind) {
+  if (kind == "none") return "ECA-Net 75.20, CBAM 75.44, GE 76.70";
+  if (kind == "se") return "ECA-Net 76.71, CBAM 76.86, GE 77.88";
+  if (kind == "eca") return "ECA-Net 77.48";
+  if (kind == "cbam") return "ECA-Net 77.34, CBAM 77.34";
+  if (kind == "ge") return "GE theta-minus 77.86 (theta 78.00, theta-plus 78.12)";
+  return "";
+}
+
 }  // namespace excite::apps

@@ -18,7 +18,7 @@ TEST_CASE("attention: the registry lists the kinds - unknown kinds are refused n
   CHECK(names[1] == "se");
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
   CHECK(attention_kind("se").label() == "SE");
-  CHECK_THROWS_WITH(attention_kind("eca2"), Catch::Contains("unknown attention 'eca2'") && Catch::Contains("none or se"));
+  CHECK_THROWS_WITH(attention_kind("eca2"), Catch::Contains("unknown attention 'eca2'") && Catch::Contains("none, se, eca, cbam, cbam-channel, cbam-spatial or ge"));
   CHECK_NOTHROW(all_attention_options());  // kinds that share an option key give it one type
   std::set<std::string> keys;
   for (const OptionSpec& s : all_attention_options()) CHECK(keys.insert(s.setting.key).second);
@@ -77,8 +77,9 @@ TEST_CASE("attention: every kind keeps the contract - options, module, counts, g
       module->record_gates(true);
       Variable x(Tensor::normal(input, 0.f, 1.f));
       (*module)(x);
-      REQUIRE(module->channel_gate().defined());
-      CHECK(module->channel_gate().shape() == Shape{input[0], input[1]});
+      // Every kind records a gate; a kind without a channel gate (cbam-spatial) records a spatial one.
+      REQUIRE((module->channel_gate().defined() || module->spatial_gate().defined()));
+      if (module->channel_gate().defined()) CHECK(module->channel_gate().shape() == Shape{input[0], input[1]});
       if (module->spatial_gate().defined()) CHECK(module->spatial_gate().shape() == Shape{input[0], 1, input[2], input[3]});
       module->record_gates(false);
       CHECK_FALSE(module->channel_gate().defined());

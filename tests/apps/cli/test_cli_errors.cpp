@@ -240,3 +240,22 @@ TEST_CASE("excite: an option the attention kind does not take, or an unknown kin
   check_one_line_error(s.dir, "bench --stages 4 --iters 1", "attention stage 4 does not exist");
   CHECK_FALSE(fs::exists(s.dir + "/run"));
 }
+
+TEST_CASE("excite: the kinds of issue 15 refuse bad options in one line - eca, cbam, ge") {
+  Scratch s;
+  const std::string out = " --epochs 1 --limit-train 64 --limit-test 64 --out '" + s.dir + "/run'";
+  check_one_line_error(s.dir, "summary --attention foo", "unknown attention 'foo' (expected none, se, eca, cbam, cbam-channel, cbam-spatial or ge)");
+  check_one_line_error(s.dir, "train --attention eca --reduction 8" + out, "attention 'eca' takes no option 'reduction'");
+  check_one_line_error(s.dir, "train --attention eca --eca-kernel 4" + out, "option 'eca_kernel' must be odd");
+  check_one_line_error(s.dir, "train --attention eca --eca-kernel 33" + out, "eca_kernel 33 is wider than the 16 channels");
+  check_one_line_error(s.dir, "summary --arch resnet8 --attention eca --eca-kernel 33", "eca_kernel 33 is wider than the 16 channels");
+  check_one_line_error(s.dir, "train --attention cbam-spatial --reduction 4" + out, "attention 'cbam-spatial' takes no option 'reduction'");
+  check_one_line_error(s.dir, "summary --attention cbam --spatial-kernel 6", "option 'spatial_kernel' must be odd");
+  check_one_line_error(s.dir, "summary --attention ge --squeeze max", "attention 'ge' takes no option 'squeeze'");
+  check_one_line_error(s.dir, "summary --attention ge --theta --extent 3", "option 'extent' must be a power of two");
+  check_one_line_error(s.dir, "train --attention ge --extent 64" + out, "option 'extent' 64 does not fit the 28x28 map");
+  check_one_line_error(s.dir, "analyze --out an", "give a run directory or --weights");
+  check_one_line_error(s.dir, "analyze not-a-run --out an", "config.json not found");
+  check_one_line_error(s.dir, "analyze --weights garbage.safetensors --attention none --out an", "the model has no attention");
+  CHECK_FALSE(fs::exists(s.dir + "/run/checkpoint.safetensors"));
+}
