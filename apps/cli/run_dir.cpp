@@ -31,7 +31,7 @@ std::vector<std::string> run_class_names(const std::string& dir, Dataset dataset
   }
   switch (dataset) {
     case Dataset::FashionMnist:
-      return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Bag", "Sneaker", "Ankle boot"};
+      return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
     case Dataset::Mnist:
       return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
     case Dataset::Cifar10:

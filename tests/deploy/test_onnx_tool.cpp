@@ -94,7 +94,8 @@ TEST_CASE("excite export - bad input is one line on stderr, exit 2, nothing writ
            {"--arch seresnet8 --onnx '" + dir + "/missing/m.onnx'", "does not exist"},
            {"--arch seresnet8 --opset 18 --onnx '" + dir + "/m.onnx'", "opset 18"},
            {"--arch seresnet8 --batch-norm fuse --onnx '" + dir + "/m.onnx'", "fuse"},
-           {"--arch seresnet8 --attention eca --onnx '" + dir + "/m.onnx'", "does not fit"},
+           {"--arch seresnet8 --attention none --onnx '" + dir + "/m.onnx'", "does not fit"},
+           {"--arch seresnet8 --reduction 4 --onnx '" + dir + "/m.onnx'", "mis-shaped"},
            {"--arch seresnet8 --onnx '" + dir + "/m.onnx' '" + dir + "/no-run'", "no-run"},
        }) {
     const Run r = run(tool + b.args, dir);
