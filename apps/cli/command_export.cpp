@@ -23,7 +23,7 @@ namespace {
 
 std::string joined(const std::vector<float>& v) {
   std::ostringstream out;
-  out.precision(9);
+  out.precision(7);  // a float's digits: 0.286, not 0.286000013
   for (size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << v[i];
   return out.str();
 }
