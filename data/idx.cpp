@@ -114,7 +114,7 @@ FashionMnist::FashionMnist(const std::string& root, Split split) : folder_(locat
   const auto [images, labels] = idx_pair(folder_, split);
   load(images, labels,
        {.name = std::string("Fashion-MNIST ") + split_name(split),
-        .classes = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Bag", "Sneaker",
+        .classes = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                     "Ankle boot"}});
 }
 

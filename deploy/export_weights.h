@@ -1,5 +1,5 @@
 // deploy/export_weights.h — a zoo model's weights file to an ONNX file, the whole path the
-// `excite export` subcommand and the standalone `excite-onnx` tool take:
+// `excite export` subcommand (apps/cli/command_export.cpp) takes:
 //
 //   deploy::export_weights_to_onnx({.arch = "seresnet20", .in_channels = 3}, "run/best.safetensors",
 //                                  {1, 3, 32, 32}, {.opset = 13}, "model.onnx");

@@ -3,6 +3,8 @@
 
 #include "apps/cli/flags.h"
 #include "apps/cli/commands.h"
+#include "apps/cli/confusion.h"
+#include "apps/cli/run_dir.h"
 #include "apps/train/evaluate.h"
 #include "apps/train/model_factory.h"
 #include "apps/train/progress.h"
@@ -49,32 +51,49 @@ Command add_train_command(CLI::App& app) {
 
 Command add_eval_command(CLI::App& app) {
   auto overrides = std::make_shared<Overrides>();
-  auto weights = std::make_shared<std::string>();
-  auto json = std::make_shared<bool>(false);
-  auto threads = std::make_shared<int>(0);
-  app.add_option("--weights", *weights, "safetensors weights (best.safetensors of a run, or from PyTorch)")
-      ->required()
+  struct Args {
+    std::string run, weights, confusion;
+    bool json = false;
+    int threads = 0;
+  };
+  auto a = std::make_shared<Args>();
+  app.add_option("run", a->run, "run directory of excite train: its config, weights and classes (flags override)");
+  app.add_option("--weights", a->weights, "safetensors weights (default: RUN_DIR/best.safetensors)")
       ->check(CLI::ExistingFile);
-  app.add_flag("--json", *json, "print one JSON object");
-  app.add_option("--threads", *threads, "compute threads (0: all cores)");
+  app.add_flag("--json", a->json, "print one JSON object");
+  app.add_option("--threads", a->threads, "compute threads (0: all cores)");
+  app.add_option("--confusion", a->confusion,
+                 "confusion matrix CSV to write, and a PNG beside it (default with RUN_DIR: RUN_DIR/confusion.csv)");
   add_data_flags(app, *overrides);
   add_model_flags(app, *overrides);
-  return [overrides, weights, json, threads] {
-    TrainConfig config;
+  return [overrides, a] {
+    EXCITE_CHECK(!a->run.empty() || !a->weights.empty(), "eval: give a run directory or --weights W.safetensors");
+    TrainConfig config = a->run.empty() ? TrainConfig{} : read_run_config(a->run);
     overrides->apply(config);
     config = validated(config);
-    if (*threads > 0) set_num_threads(*threads);
+    const std::string weights = !a->weights.empty() ? a->weights : run_weights(a->run);
+    if (a->threads > 0) set_num_threads(a->threads);
     TrainData data = load_test_data(config);
     layers::ModulePtr model = build_model(config.model, data.channels, static_cast<int64_t>(data.classes.size()));
-    layers::load_weights(*model, *weights);
+    load_fitting_weights(*model, weights, "eval",
+                         a->run.empty() ? "check --arch and the model flags against the run that saved them"
+                                        : "the run's config.json does not describe these weights");
     data::Loader loader(*data.test, {.batch_size = 256, .workers = config.workers}, data.test_transforms);
     const EvalResult r = evaluate(*model, loader);
-    if (*json) {
+    const std::string csv = !a->confusion.empty() ? a->confusion : a->run.empty() ? "" : a->run + "/confusion.csv";
+    std::string why;
+    bool png = false;
+    if (!csv.empty()) {
+      png = write_confusion(r.confusion, class_names_or_numbers(data.classes, r.classes), csv, &why);
+    }
+    if (a->json) {
       std::printf("{\"images\": %lld, \"loss\": %.6f, \"accuracy\": %.6f, \"top5\": %.6f}\n",
                   static_cast<long long>(r.images), r.loss, r.accuracy, r.top5);
     } else {
       std::printf("%s\n%lld test images: loss %.4f, top-1 %.2f%%, top-5 %.2f%%\n", data.test->description().c_str(),
                   static_cast<long long>(r.images), r.loss, 100 * r.accuracy, 100 * r.top5);
+      if (!csv.empty())
+        std::printf("confusion matrix: %s%s\n", csv.c_str(), png ? " (and .png)" : (" (no PNG: " + why + ")").c_str());
     }
     return 0;
   };

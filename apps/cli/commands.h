@@ -16,5 +16,6 @@ Command add_predict_command(CLI::App& app);  // excite predict
 Command add_bench_command(CLI::App& app);    // excite bench
 Command add_ablate_command(CLI::App& app);   // excite ablate
 Command add_analyze_command(CLI::App& app);  // excite analyze
+Command add_export_command(CLI::App& app);   // excite export
 
 }  // namespace excite::apps

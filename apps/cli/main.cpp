@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add("eval", "evaluate saved weights on a test split", excite::apps::add_eval_command);
   add("summary", "layers, parameters and multiply-adds of a model", excite::apps::add_summary_command);
   add("predict", "run saved weights on images or an .npy array", excite::apps::add_predict_command);
+  add("export", "a trained model (weights or a run directory) to an ONNX file", excite::apps::add_export_command);
   add("bench", "training and inference speed of a model", excite::apps::add_bench_command);
   add("ablate", "an ablation study: many runs, one report (no flags: the default SE study)",
       excite::apps::add_ablate_command);

@@ -214,6 +214,7 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
   }
   metrics.truncate_to(state.epoch);
   write_file_atomically(dir + "/config.json", to_json(config).dump(2) + "\n", "train");
+  write_file_atomically(dir + "/classes.json", nlohmann::json(data.classes).dump(1) + "\n", "train");
 
   std::fprintf(options.log, "excite train: %s, %s (%lld params, %.1f M multiply-adds/image), %d threads -> %s\n",
                data.train->description().c_str(), config.model.arch.c_str(), static_cast<long long>(prof.params),

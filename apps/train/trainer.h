@@ -1,7 +1,8 @@
 // apps/train/trainer.h — one training run, end to end: what `excite train` does (and every run of an
 // ablation study).
 //
-// The run directory it leaves: config.json (the full config used), metrics.csv and
+// The run directory it leaves: config.json (the full config used), classes.json (the class names,
+// in label order), metrics.csv and
 // metrics.jsonl (one row per epoch), checkpoint.safetensors (weights under PyTorch names,
 // optimizer state, epoch, generator state: written atomically and durably after every epoch),
 // best.safetensors and last.safetensors (weights only, loadable by torch), curves.png (gnuplot),

@@ -139,8 +139,9 @@ TEST_CASE("onnx export errors - unknown model, weights that do not fit", "[deplo
   CHECK_THAT(msg, Catch::Contains("does not fit seresnet14") && Catch::Contains("missing layer1.1"));
   CHECK(one_line(msg));
   msg = error_of([&] {
-    deploy::export_weights_to_onnx({.arch = "seresnet8", .se = {.reduction = 4}}, dir + "/w.safetensors",
-                                   {1, 1, 28, 28}, {}, out);
+    layers::ModelOptions o = {.arch = "seresnet8", .attention = {.kind = "se"}};
+    o.attention.options.set("reduction", int64_t{4});
+    deploy::export_weights_to_onnx(o, dir + "/w.safetensors", {1, 1, 28, 28}, {}, out);
   });
   CHECK_THAT(msg, Catch::Contains("mis-shaped layer3.0.se.fc.0.weight (model [16, 64], file [8, 64])"));
   CHECK(one_line(msg));

@@ -17,6 +17,7 @@
 #include "data/image_folder.h"
 #include "data/pipeline.h"
 #include "fixtures.h"
+#include "layers/attention.h"
 #include "layers/conv.h"
 #include "layers/linear.h"
 #include "layers/zoo.h"
@@ -111,17 +112,34 @@ TEST_CASE("onnx export - every SE variant of seresnet8 matches ONNX Runtime and 
     edit(o);
     variants.push_back({name, o});
   };
-  with("squeeze_max", [](auto& o) { o.se.squeeze = layers::Squeeze::Max; });
-  with("squeeze_avgmax", [](auto& o) { o.se.squeeze = layers::Squeeze::AvgMax; });
-  with("gate_hard_sigmoid", [](auto& o) { o.se.gate = layers::Gate::HardSigmoid; });
-  with("gate_tanh", [](auto& o) { o.se.gate = layers::Gate::Tanh; });
-  with("gate_relu_bias", [](auto& o) { o.se.gate = layers::Gate::ReLU, o.se.bias = true; });
-  with("position_pre", [](auto& o) { o.se_position = layers::SEPosition::Pre; });
-  with("position_post", [](auto& o) { o.se_position = layers::SEPosition::Post; });
-  with("position_identity", [](auto& o) { o.se_position = layers::SEPosition::Identity; });
-  with("stages_2_3_reduction_4", [](auto& o) { o.se_stages = {2, 3}, o.se.reduction = 4; });
-  with("no_se", [](auto& o) { o.no_se = true; });
+  // SE's options by key, as --squeeze max or {"squeeze": "max"} give them (layers/attention.h).
+  auto se = [](layers::ModelOptions& o, const std::string& key, OptionValue v) {
+    o.attention.kind = "se";
+    o.attention.options.set(key, std::move(v));
+  };
+  with("squeeze_max", [&](auto& o) { se(o, "squeeze", std::string("max")); });
+  with("squeeze_avgmax", [&](auto& o) { se(o, "squeeze", std::string("avgmax")); });
+  with("gate_hard_sigmoid", [&](auto& o) { se(o, "gate", std::string("hard_sigmoid")); });
+  with("gate_tanh", [&](auto& o) { se(o, "gate", std::string("tanh")); });
+  with("gate_relu_bias", [&](auto& o) { se(o, "gate", std::string("relu")), se(o, "bias", true); });
+  with("position_pre", [](auto& o) { o.position = layers::Position::Pre; });
+  with("position_post", [](auto& o) { o.position = layers::Position::Post; });
+  with("position_identity", [](auto& o) { o.position = layers::Position::Identity; });
+  with("stages_2_3_reduction_4", [&](auto& o) { o.stages = {2, 3}, se(o, "reduction", int64_t{4}); });
+  with("no_se", [](auto& o) { o.attention.kind = "none"; });
   const RuntimeErrors e = check_variants(variants, {1, 28, 28}, Tensor(), "se-variants");
+  CHECK(e.ort < kTolerance);
+  CHECK(e.opencv < kTolerance);
+}
+
+TEST_CASE("onnx export - every attention kind on resnet8 matches ONNX Runtime and OpenCV", "[deploy]") {
+  std::vector<Variant> variants;
+  for (const std::string& kind : layers::attention_kind_names()) {
+    layers::ModelOptions o = opts("resnet8", 1);
+    o.attention.kind = kind;
+    variants.push_back({"attention_" + kind, o});
+  }
+  const RuntimeErrors e = check_variants(variants, {1, 28, 28}, Tensor(), "attention-kinds");
   CHECK(e.ort < kTolerance);
   CHECK(e.opencv < kTolerance);
 }
@@ -148,8 +166,11 @@ TEST_CASE("onnx export - every opset from 13 to 17, BN kept and folded, runs in 
   for (int64_t opset = 13; opset <= 17; ++opset) {
     for (deploy::BatchNormExport bn : {deploy::BatchNormExport::Fold, deploy::BatchNormExport::Keep}) {
       manual_seed(static_cast<uint64_t>(opset));
-      auto model = layers::make_model({.arch = "seresnet8", .num_classes = 10, .in_channels = 1,
-                                       .se = {.squeeze = layers::Squeeze::AvgMax, .gate = layers::Gate::HardSigmoid}});
+      layers::ModelOptions o = {.arch = "seresnet8", .num_classes = 10, .in_channels = 1};
+      o.attention.kind = "se";
+      o.attention.options.set("squeeze", std::string("avgmax"));
+      o.attention.options.set("gate", std::string("hard_sigmoid"));
+      auto model = layers::make_model(o);
       randomize_statistics(*model, static_cast<uint64_t>(opset));
       add_check(checks, *model, random_inputs({1, 28, 28}, 7), {.opset = opset, .batch_norm = bn}, dir,
                 "opset" + std::to_string(opset) + (bn == deploy::BatchNormExport::Fold ? "_fold" : "_keep"));
