@@ -7,6 +7,7 @@
 #include <mutex>
 #include <numeric>
 #include <thread>
+#include <utility>
 
 #include "core/error.h"
 
@@ -76,9 +77,9 @@ struct Loader::Run {
   bool stop = false;
   std::vector<std::thread> threads;
 
-  Run(const Loader& l, int64_t e)
+  Run(const Loader& l, int64_t e, int64_t first)
       : loader(l), epoch(e), order(l.order(e)), num_batches(l.num_batches()),
-        window(int64_t{l.options_.workers} * l.options_.prefetch) {
+        window(int64_t{l.options_.workers} * l.options_.prefetch), next_claim(first), next_consume(first) {
     for (int w = 0; w < loader.options_.workers; ++w) threads.emplace_back([this] { work(); });
   }
 
@@ -153,6 +154,14 @@ Loader::Iterator& Loader::Iterator::operator++() {
   return *this;
 }
 
-Loader::Iterator Loader::begin() { return Iterator(std::make_shared<Run>(*this, epoch_++)); }
+void Loader::set_first_batch(int64_t b) {
+  EXCITE_CHECK(b >= 0 && b <= num_batches(), "Loader: first batch " << b << " out of range [0, " << num_batches() << "]");
+  first_batch_ = b;
+}
+
+Loader::Iterator Loader::begin() {
+  const int64_t first = std::exchange(first_batch_, 0);
+  return Iterator(std::make_shared<Run>(*this, epoch_++, first));
+}
 
 }  // namespace excite::data

@@ -11,7 +11,9 @@
 // b of epoch e is augmented with its own generator derived from (seed, e, b). Which thread builds
 // a batch therefore changes nothing: the same seed gives the same batches for any worker count.
 // Each iteration (begin()) uses the epoch set by set_epoch(), then advances it by one, so a loop
-// without set_epoch() still reshuffles every epoch.
+// without set_epoch() still reshuffles every epoch. set_first_batch(b) makes the next iteration
+// start at batch b of its epoch (a run resumed mid-epoch): the batches before b are not built,
+// and b, b+1, ... are exactly those of a full iteration.
 // Threads: `workers` std::threads (not OpenMP, so the compute pool is left alone) started by
 // begin() for that epoch; they keep up to workers * prefetch batches ready ahead of the consumer
 // and stop when the epoch ends or the iteration is abandoned (break). An exception thrown while
@@ -40,6 +42,8 @@ class Loader {
   Loader(const Dataset& dataset, LoaderOptions options = {}, Pipeline transforms = {});
 
   void set_epoch(int64_t epoch) { epoch_ = epoch; }
+  // The next iteration only: start at batch b (0 <= b <= num_batches()); then back to 0.
+  void set_first_batch(int64_t b);
   int64_t epoch() const { return epoch_; }  // the epoch the next iteration will use
   int64_t num_batches() const;
   int64_t size() const { return num_batches(); }
@@ -81,6 +85,7 @@ class Loader {
   LoaderOptions options_;
   Pipeline transforms_;
   int64_t epoch_ = 0;
+  int64_t first_batch_ = 0;
 };
 
 }  // namespace excite::data

@@ -19,6 +19,11 @@
 //   add_scalar mul_scalar  Add / Mul with a scalar initializer
 //   max_pool2d avg_pool2d  MaxPool / AveragePool (count_include_pad)
 //   sum mean         ReduceMean keepdims 0 (times the count for sum; + Reshape when kept);  matmul  MatMul
+//   channel_mean channel_max  ReduceMean / ReduceMax over axis 1, keepdims 0, + Reshape [0, 1, H, W]
+//   spatial_scale    Mul(x, s spread over C by a Conv of ones): equal shapes, as channel_scale
+//   channel_conv1d   ECA's conv across channels: Reshape [0, 1, 1, C], Conv [1, 1, 1, k], Reshape
+//   upsample_nearest Resize nearest (asymmetric, floor) with constant scales; a 1x1 map: expand_4d
+//   cat              Concat along the axis the sizes add up in
 // A new primitive is one entry in table() below; deploy/README.md lists the planned ones.
 #include <algorithm>
 #include <cmath>
@@ -296,6 +301,82 @@ void reduce(GraphBuilder& b, const TracedOp& op, int64_t, const std::string& typ
   b.add_node("Reshape", {result, b.add_int64_initializer("shape", shape)}, {output(b, op)});
 }
 
+// channel_mean / channel_max: [N, C, H, W] -> [N, 1, H, W] as ReduceMean / ReduceMax over axis 1
+// with keepdims 0, then Reshape [0, 1, H, W] (the form both runtimes compute right, see reduce).
+Rule over_channels(const std::string& type) {
+  return [type](GraphBuilder& b, const TracedOp& op, int64_t) {
+    const OnnxValue x = b.plain(input(b, op, 0));
+    const std::string reduced = b.fresh(op.op + "_reduced");
+    onnx::NodeProto* n = b.add_node(type, {x.name}, {reduced});
+    GraphBuilder::set_ints(n, "axes", {1});
+    GraphBuilder::set_int(n, "keepdims", 0);
+    std::vector<int64_t> shape = op.output.shape().dims();
+    shape[0] = 0;
+    b.add_node("Reshape", {reduced, b.add_int64_initializer("shape", shape)}, {output(b, op)});
+  };
+}
+
+// spatial_scale(x [N, C, H, W], s [N, 1, H, W]): s spread over C (Conv of ones), then a Mul of
+// equal shapes (OpenCV 4.6 runs the broadcast Mul wrongly once N > 1).
+void spatial_scale(GraphBuilder& b, const TracedOp& op, int64_t) {
+  const OnnxValue x = b.plain(input(b, op, 0));
+  const OnnxValue s = expand_4d(b, input(b, op, 1), x.shape);
+  b.add_node("Mul", {x.name, s.name}, {output(b, op, false, "scaled")});
+}
+
+// channel_conv1d(v [N, C], w [1, 1, k]) with zero padding that keeps C (ECA's (k - 1) / 2): a
+// 2-D Conv over v seen as [N, 1, 1, C] with kernel [1, 1, 1, k], back to a squeezed [N, C, 1, 1].
+void channel_conv1d(GraphBuilder& b, const TracedOp& op, int64_t) {
+  const OnnxValue v = b.plain(input(b, op, 0)), w = input(b, op, 1);
+  const int64_t C = v.shape[1], k = op.inputs[1].size(2);
+  EXCITE_CHECK(w.is_initializer && op.output.size(1) == C && k % 2 == 1,
+               "onnx export: channel_conv1d is exported for a learned odd kernel that keeps the " << C
+                                                                                                  << " channels (ECA)");
+  const std::string row = b.fresh("eca_row");
+  b.add_node("Reshape", {v.name, b.add_int64_initializer("shape", {0, 1, 1, C})}, {row});
+  const std::string conv = b.fresh("eca_conv");
+  onnx::NodeProto* n = b.add_node("Conv", {row, b.initializer_as(w, {1, 1, 1, k})}, {conv});
+  GraphBuilder::set_ints(n, "kernel_shape", {1, k});
+  GraphBuilder::set_ints(n, "pads", {0, (k - 1) / 2, 0, (k - 1) / 2});
+  b.add_node("Reshape", {conv, b.add_int64_initializer("shape", {0, C, 1, 1})}, {output(b, op, true, "eca")});
+}
+
+// upsample_nearest(x [N, C, h, w]) -> [N, C, H, W]: Resize nearest with constant scales H/h, W/w,
+// asymmetric coordinates and floor: source index floor(o * h / H), as excite (and torch) pick.
+void upsample_nearest(GraphBuilder& b, const TracedOp& op, int64_t) {
+  const OnnxValue x = b.plain(input(b, op, 0));
+  const Shape& out = op.output.shape();
+  if (x.shape[2] == 1 && x.shape[3] == 1) {  // a global gather: a plain copy over the map
+    const OnnxValue spread = expand_4d(b, x, out);
+    b.bind(op.output, OnnxValue{.name = spread.name});
+    return;
+  }
+  const float scales[4] = {1.f, 1.f, static_cast<float>(out[2]) / static_cast<float>(x.shape[2]),
+                           static_cast<float>(out[3]) / static_cast<float>(x.shape[3])};
+  onnx::NodeProto* n =
+      b.add_node("Resize", {x.name, "", b.add_initializer("scales", scales, {4})}, {output(b, op, false, "upsample")});
+  for (const auto& [key, value] : {std::pair<const char*, const char*>{"mode", "nearest"},
+                                   {"coordinate_transformation_mode", "asymmetric"},
+                                   {"nearest_mode", "floor"}}) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(key);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(value);
+  }
+}
+
+// cat(xs, dim): Concat along the axis where the output's size is the inputs' sum.
+void cat(GraphBuilder& b, const TracedOp& op, int64_t) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < op.inputs.size(); ++i) names.push_back(b.plain(input(b, op, i)).name);
+  int64_t axis = 0;
+  while (axis < op.output.dim() && op.output.size(axis) == op.inputs[0].size(axis)) ++axis;
+  EXCITE_CHECK(axis > 0 && axis < op.output.dim(), "onnx export: cat of " << op.inputs[0].shape() << " into "
+                                                                           << op.output.shape()
+                                                                           << " is not along a non-batch axis");
+  GraphBuilder::set_int(b.add_node("Concat", names, {output(b, op, false, "cat")}), "axis", axis);
+}
+
 const std::map<std::string, Rule>& table() {
   static const std::map<std::string, Rule> rules = {
       {"conv2d", conv2d},
@@ -305,6 +386,12 @@ const std::map<std::string, Rule>& table() {
       {"global_avg_pool", [](GraphBuilder& b, const TracedOp& op, int64_t) { global_pool(b, op, "GlobalAveragePool"); }},
       {"global_max_pool", [](GraphBuilder& b, const TracedOp& op, int64_t) { global_pool(b, op, "GlobalMaxPool"); }},
       {"channel_scale", channel_scale},
+      {"channel_mean", over_channels("ReduceMean")},
+      {"channel_max", over_channels("ReduceMax")},
+      {"spatial_scale", spatial_scale},
+      {"channel_conv1d", channel_conv1d},
+      {"upsample_nearest", upsample_nearest},
+      {"cat", cat},
       {"reshape", reshape},
       {"relu", unary("Relu")},
       {"sigmoid", unary("Sigmoid")},

@@ -182,8 +182,9 @@ class CbamKind final : public AttentionKind {
     }
     return c;
   }
-  std::string unfit(const OptionValues& options, int64_t channels) const override {
+  std::string unfit(const OptionValues& options, const AttentionSite& site) const override {
     const CbamOptions o = full(options);
+    const int64_t channels = site.channels;
     if (halves_ == Halves::Spatial || o.reduction <= channels) return "";
     return "reduction " + std::to_string(o.reduction) + " is larger than the " + std::to_string(channels) +
            " channels (the hidden width would round to 0 and be kept at 1); use r <= " + std::to_string(channels);

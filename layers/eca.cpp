@@ -118,8 +118,8 @@ class ECAKind final : public AttentionKind {
     const int64_t k = eca_kernel_size(input[1], read(options));
     return {.params = k, .macs = input[0] * input[1] * k};
   }
-  std::string unfit(const OptionValues& options, int64_t channels) const override {
-    return unfit_kernel(channels, read(options));
+  std::string unfit(const OptionValues& options, const AttentionSite& site) const override {
+    return unfit_kernel(site.channels, read(options));
   }
   std::string describe(const OptionValues& options) const override {
     const ECAOptions o = read(options);

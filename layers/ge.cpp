@@ -14,6 +14,7 @@
 // ([N, C]: the gate itself when global); the gate varies per channel and position, so there is no
 // single spatial map.
 // Multiply-adds: 0 without theta; with theta each depthwise conv C * oh * ow * 9 per image.
+#include <algorithm>
 #include <cmath>
 
 #include "layers/attention.h"
@@ -143,6 +144,15 @@ class GEKind final : public AttentionKind {
       c.macs += input[0] * input[1] * h * w * 9;
     }
     return c;
+  }
+  // The map is known when a model is built for an input size (a study's plan, train): an extent
+  // wider than the map is refused there, before any work.
+  std::string unfit(const OptionValues& options, const AttentionSite& site) const override {
+    const GEOptions o = read(options);
+    if (o.extent == 0 || site.height == 0 || (o.extent <= site.height && o.extent <= site.width)) return "";
+    return "extent " + std::to_string(o.extent) + " does not fit the " + std::to_string(site.height) + "x" +
+           std::to_string(site.width) + " map; use an extent <= " + std::to_string(std::min(site.height, site.width)) +
+           " or 0 (global)";
   }
   std::string describe(const OptionValues& options) const override {
     const GEOptions o = read(options);

@@ -21,6 +21,8 @@ packages=(
   gnuplot-nox              # training and ablation plots (PNG)
   libonnx-dev libprotobuf-dev  # ONNX export (deploy/): the ONNX project's C++ classes and checker
   python3-opencv python3-numpy  # OpenCV's DNN module, the second ONNX runtime of tests/deploy
+  openmpi-bin libopenmpi-dev  # data-parallel training: mpirun -np K excite train (apps/train/dist/)
+  slurm-wlm munge          # studies as Slurm job arrays; scripts/slurm-local.sh tests them
 )
 
 # Node.js runs ONNX Runtime (npm onnxruntime-node, below) in tests/deploy. Debian's nodejs and

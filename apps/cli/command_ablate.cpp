@@ -8,10 +8,13 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "apps/study/ablate_runner.h"
 #include "apps/cli/flags.h"
 #include "apps/cli/commands.h"
+#include "apps/cli/slurm_flags.h"
+#include "apps/study/ablate_runner.h"
+#include "apps/study/ablate_slurm.h"
 #include "apps/study/report.h"
+#include "apps/train/run_dir_lock.h"
 #include "core/error.h"
 #include "layers/attention.h"
 
@@ -26,6 +29,9 @@ struct AblateArgs {
   std::vector<int> seeds;
   int jobs = 0, max_runs = 0;
   bool restart = false, dry_run = false;
+  std::string emit;         // "slurm": write the job array instead (apps/study/ablate_slurm.h)
+  SlurmOptions slurm;
+  int slurm_task = -1;      // >= 0: run this array task of the study directory
 };
 
 void print_plan(const Plan& plan) {
@@ -86,18 +92,27 @@ Command add_ablate_command(CLI::App& app) {
       ->check(CLI::ExistingDirectory);
   app.add_flag("--dry-run", a->dry_run, "print the variants and runs (and what is finished), run nothing");
   app.add_option("--max-runs", a->max_runs, "start at most N runs now; the next call continues");
+  add_slurm_flags(app, a->slurm, a->emit, /*study=*/true);
+  app.add_option("--slurm-task", a->slurm_task, "(used by the emitted job array) run task I of the study directory")
+      ->group("");
   add_data_flags(app, *overrides);
   add_model_flags(app, *overrides);
   add_train_flags(app, *overrides);  // --out is the study directory here
   return [&app, overrides, a] {
     const int cores = available_cores();
+    if (a->slurm_task >= 0) {
+      EXCITE_CHECK(fs::is_directory(a->config), "ablate: --slurm-task needs the study directory");
+      return run_slurm_task(make_plan(load_study_dir(a->config), cores), a->slurm_task);
+    }
     if (!a->report_only.empty()) {
       for (const CLI::Option* option : app.get_options())
         EXCITE_CHECK(option->count() == 0 || option->get_name() == "--report-only",
                      "ablate: --report-only takes no other arguments (the study is read from its directory), got "
                          << option->get_name());
       const Plan plan = make_plan(load_study_dir(a->report_only), cores);
+      RunDirLock lock(plan.dir, "ablate --report-only");  // the study's files: one writer
       write_report(plan, stdout);
+      print_study_gaps(plan, stdout);
       return 0;
     }
     EXCITE_CHECK(app.get_option("--seed")->count() == 0,
@@ -129,6 +144,12 @@ Command add_ablate_command(CLI::App& app) {
       print_plan(plan);
       return 0;
     }
+    if (a->emit == "slurm") {
+      emit_study_slurm(plan, a->slurm, stdout);
+      return 0;
+    }
+    fs::create_directories(plan.dir);
+    RunDirLock lock(plan.dir, "ablate");  // one study process per directory (apps/train/run_dir_lock.h)
     const StudyResult result = run_study(plan, {.restart = a->restart, .max_runs = a->max_runs, .log = stdout});
     write_report(plan, stdout);
     if (result.failed > 0) {

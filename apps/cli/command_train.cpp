@@ -5,6 +5,8 @@
 #include "apps/cli/commands.h"
 #include "apps/cli/confusion.h"
 #include "apps/cli/run_dir.h"
+#include "apps/cli/slurm_flags.h"
+#include "apps/train/dist/communicator.h"
 #include "apps/train/evaluate.h"
 #include "apps/train/model_factory.h"
 #include "apps/train/progress.h"
@@ -36,12 +38,38 @@ Command add_train_command(CLI::App& app) {
   add_data_flags(app, *overrides);
   add_model_flags(app, *overrides);
   add_train_flags(app, *overrides);
-  return [&app, overrides, config_path, resume] {
+  // Data-parallel runs (apps/train/dist/): `mpirun -np K excite train ...`.
+  auto dist_options = std::make_shared<dist::DistOptions>();
+  app.add_flag("--sync-bn", dist_options->sync_bn, "under mpirun: BN statistics over the global batch (all ranks)");
+  CLI::Option* dist_timeout = app.add_option("--dist-timeout", dist_options->timeout_seconds,
+                                             "under mpirun: end the job when no step finishes for this many seconds (300)");
+  auto slurm = std::make_shared<SlurmOptions>();
+  auto emit = std::make_shared<std::string>();
+  add_slurm_flags(app, *slurm, *emit, /*study=*/false);
+  return [&app, overrides, config_path, resume, dist_options, dist_timeout, slurm, emit] {
+    if (*emit == "slurm") {  // a batch script instead of training (apps/study/ablate_slurm.h)
+      EXCITE_CHECK(resume->empty(), "train: --emit slurm writes a new run's script; a run's train.sbatch resumes it");
+      slurm->sync_bn = dist_options->sync_bn;
+      emit_train_slurm(resolve(*config_path, *overrides), *slurm, stdout);
+      return 0;
+    }
     // count_all() also counts the subcommand's own name (CLI11): `train --resume DIR` is 2.
-    EXCITE_CHECK(resume->empty() || app.count_all() == app.get_option("--resume")->count() + app.count(),
-                 "train: --resume takes no other flags (the run continues with its saved config)");
+    EXCITE_CHECK(resume->empty() ||
+                     app.count_all() == app.get_option("--resume")->count() + app.count() + dist_timeout->count(),
+                 "train: --resume takes no other flags but --dist-timeout (the run continues with its saved config)");
+    dist::init();  // under mpirun: join the job (refuses in one line if this build has no MPI)
+    EXCITE_CHECK(!dist_options->sync_bn || dist::built_with_mpi(),
+                 "train: --sync-bn needs MPI, and this build of excite has none (install libopenmpi-dev and rebuild)");
     TrainConfig config = resume->empty() ? resolve(*config_path, *overrides) : TrainConfig{};
-    RunSummary s = train(config, {.resume_dir = *resume, .log = stdout, .interactive = Progress::stdout_is_terminal()});
+    RunSummary s = train(config, {.resume_dir = *resume,
+                                  .log = stdout,
+                                  .interactive = Progress::stdout_is_terminal(),
+                                  .dist = *dist_options,
+                                  .stop_on_signals = true});
+    const bool root = dist::is_root();
+    dist::finalize();
+    if (s.interrupted != 0) return 128 + s.interrupted;  // 130 SIGINT, 143 SIGTERM (apps/train/interrupt.h)
+    if (!root) return 0;
     std::printf("final test accuracy %.2f%% (best %.2f%%) after %d epochs, %s wall, %.0f img/s; run in %s\n",
                 100 * s.final_test_accuracy, 100 * s.best_test_accuracy, s.epochs, format_duration(s.wall_seconds).c_str(),
                 s.train_images_per_second, s.run_dir.c_str());

@@ -45,6 +45,13 @@ std::string describe_changes(const nlohmann::json& before, const nlohmann::json&
   return out;
 }
 
+// Empty but for .lock (apps/train/run_dir_lock.h: `excite ablate` locks the directory first).
+bool holds_only_its_lock(const std::string& dir) {
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename() != ".lock") return false;
+  return true;
+}
+
 }  // namespace
 
 void write_run_config(const PlannedRun& run) {
@@ -101,7 +108,7 @@ void prepare_study_files(const Plan& plan, bool restart) {
                             << describe_changes(stored.value("study", nlohmann::json::object()), study)
                             << "\nRun it with --restart to discard the old runs and start afresh, or choose another "
                             << "--out.");
-  } else if (fs::exists(dir) && !fs::is_empty(dir)) {
+  } else if (fs::exists(dir) && !holds_only_its_lock(dir)) {
     EXCITE_FAIL("ablate: " << dir << " exists and is not a study directory (no study.json); choose another --out");
   }
   if (restart) {  // only what a study writes

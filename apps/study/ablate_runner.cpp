@@ -52,9 +52,7 @@ struct Child {
 
 // `excite train CONFIG` (or `--resume DIR`) as a child process, its output into <dir>/train.log.
 pid_t spawn_train(const std::string& exe, const PlannedRun& run, bool resume) {
-  std::vector<std::string> args = {"excite", "train"};
-  if (resume) args.insert(args.end(), {"--resume", run.dir});
-  else args.push_back(run.dir + "/config.json");
+  std::vector<std::string> args = train_args(run, resume);
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e)
     if (std::string(*e).rfind("OMP_NUM_THREADS=", 0) != 0) env.emplace_back(*e);
@@ -101,6 +99,14 @@ bool train_in_process(const PlannedRun& run, bool resume, int stop_after_epochs,
 }
 
 }  // namespace
+
+std::vector<std::string> train_args(const PlannedRun& run, bool resume) {
+  std::vector<std::string> args = {"excite", "train"};
+  if (resume) args.insert(args.end(), {"--resume", run.dir});
+  else args.push_back(run.dir + "/config.json");
+  return args;
+}
+
 int available_cores() {
   cpu_set_t set;
   CPU_ZERO(&set);

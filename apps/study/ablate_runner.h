@@ -55,6 +55,10 @@ int available_cores();
 // What a planned run's directory holds; throws if it holds a run of another config.
 RunStatus run_status(const PlannedRun& run);
 
+// The command line of a planned run: {"excite", "train", DIR/config.json} or, resuming,
+// {"excite", "train", "--resume", DIR} (also what a Slurm array task runs, apps/study/ablate_slurm.h).
+std::vector<std::string> train_args(const PlannedRun& run, bool resume);
+
 // A fresh run's <dir>/config.json (what `excite train` is started with).
 void write_run_config(const PlannedRun& run);
 

@@ -1,5 +1,6 @@
 #include "apps/train/checkpoint.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include "core/error.h"
@@ -36,6 +37,14 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
       {"best_accuracy", std::to_string(c.state.best_accuracy)},
       {"config_fingerprint", c.state.config_fingerprint},
   };
+  if (c.state.batch > 0) {  // mid-epoch; loss_sum exactly (%.17g round-trips a double)
+    char loss[40];
+    std::snprintf(loss, sizeof loss, "%.17g", c.state.loss_sum);
+    metadata["batch"] = std::to_string(c.state.batch);
+    metadata["loss_sum"] = loss;
+    metadata["correct"] = std::to_string(c.state.correct);
+    metadata["seen"] = std::to_string(c.state.seen);
+  }
   save_safetensors(path, all, metadata);
 }
 
@@ -54,8 +63,14 @@ Checkpoint load_checkpoint(const std::string& path) {
     c.state.best_accuracy = std::stod(meta(f, "best_accuracy"));
     std::istringstream rng(meta(f, "rng"));
     for (auto& word : c.state.rng) EXCITE_CHECK(rng >> word, "checkpoint: " << path << ": malformed rng state");
+    if (f.metadata.count("batch") > 0) {
+      c.state.batch = std::stoll(meta(f, "batch"));
+      c.state.loss_sum = std::stod(meta(f, "loss_sum"));
+      c.state.correct = std::stoll(meta(f, "correct"));
+      c.state.seen = std::stoll(meta(f, "seen"));
+    }
   } catch (const std::logic_error&) {
-    EXCITE_FAIL("checkpoint: " << path << ": malformed epoch/step/best_accuracy in the metadata");
+    EXCITE_FAIL("checkpoint: " << path << ": malformed epoch/step/best_accuracy/batch in the metadata");
   }
   c.state.config_fingerprint = meta(f, "config_fingerprint");
   return c;

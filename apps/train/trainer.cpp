@@ -4,16 +4,27 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <signal.h>
 #include <unistd.h>
 
 #include "apps/train/checkpoint.h"
+#include "apps/train/dist/communicator.h"
+#include "apps/train/dist/fault_hook.h"
+#include "apps/train/dist/grad_sync.h"
+#include "apps/train/dist/setup_vote.h"
+#include "apps/train/dist/shard.h"
+#include "apps/train/dist/sync_bn.h"
+#include "apps/train/dist/watchdog.h"
 #include "apps/train/evaluate.h"
+#include "apps/train/interrupt.h"
 #include "apps/train/metrics_log.h"
 #include "apps/train/model_factory.h"
 #include "apps/optim/optim_adamw.h"
 #include "apps/optim/optim_sgd.h"
 #include "apps/train/plot.h"
 #include "apps/train/progress.h"
+#include "apps/train/run_dir_lock.h"
 #include "apps/optim/schedule.h"
 #include "apps/train/train_data.h"
 #include "core/atomic_file.h"
@@ -130,7 +141,8 @@ nlohmann::json summary_json(const RunSummary& s, const TrainConfig& c) {
           {"attention", c.model.attention.kind},
           {"se", c.model.attention.kind == "se"},
           {"seed", c.seed},
-          {"threads", num_threads()}};
+          {"threads", num_threads()},
+          {"world_size", dist::size()}};
 }
 
 std::string epoch_line(const EpochMetrics& m, int epochs) {
@@ -161,28 +173,47 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
   const auto wall_start = Clock::now();
   const bool resuming = !options.resume_dir.empty();
   std::string saved_fingerprint;  // of config.json as written, maybe by an earlier excite
+  // Data-parallel (apps/train/dist/): only rank 0 writes into the run directory and logs; every rank
+  // must get through setup before any of them trains (the vote).
+  const bool root = dist::is_root();
+  std::FILE* const log = dist::root_log(options.log);
+  dist::DistOptions dopt = options.dist;
+  dist::SetupVote vote;
+  // One writer per run directory (apps/train/run_dir_lock.h): a second train or a --resume of a
+  // running run refuses, naming the holder, before anything is read, checked or written.
+  std::optional<RunDirLock> lock;
+  if (resuming && root) lock.emplace(options.resume_dir, "train");
   if (resuming) {
     const std::string saved = options.resume_dir + "/config.json";
     EXCITE_CHECK(fs::exists(saved), "train: --resume " << options.resume_dir << " has no config.json (not a run directory?)");
     config = load_config_file(saved);
     config.out = options.resume_dir;
     saved_fingerprint = config_fingerprint(load_json_file(saved, "train"));
+    dist::apply_run_record_on_resume(options.resume_dir, dopt, log);
   }
   config = validated(config);
+  EXCITE_CHECK(!config.out.empty() || !dist::distributed(),
+               "train: under mpirun give --out DIR (every rank must name the same run directory)");
+  EXCITE_CHECK(config.batch_size >= dist::size(), "train: --batch-size " << config.batch_size << " is smaller than the "
+                                                                    << dist::size() << " ranks; each needs an image");
   if (config.out.empty()) config.out = default_run_dir(config);
   const std::string dir = config.out;
   const std::string checkpoint_path = dir + "/checkpoint.safetensors";
+  if (root) {
+    prepare_run_dir(dir);
+    if (!lock) lock.emplace(dir, "train");
+  }
   EXCITE_CHECK(resuming || !fs::exists(checkpoint_path),
                "train: " << dir << " already holds a run; continue it with --resume " << dir
                          << " or choose another --out");
-  prepare_run_dir(dir);
-  if (resuming) remove_stale_temporaries(dir);
+  if (resuming && root) remove_stale_temporaries(dir);
 
   if (config.threads > 0) set_num_threads(config.threads);
   manual_seed(config.seed);
 
   // Everything that can fail on bad input fails here, before the first step.
   TrainData data = load_train_data(config);
+  data.test = dist::shard_dataset(data.test, dist::rank(), dist::size());  // a share of the test set per rank
   layers::ModulePtr model = build_model(config.model, data.channels, static_cast<int64_t>(data.classes.size()));
   const layers::Profile prof = layers::profile(*model, {1, data.channels, data.height, data.width});
   data::Loader train_loader(*data.train, {.batch_size = config.batch_size, .shuffle = true, .drop_last = true,
@@ -193,7 +224,7 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
   const int64_t steps_per_epoch = train_loader.num_batches();
   EXCITE_CHECK(steps_per_epoch > 0, "train: " << data.train->size() << " training images do not fill one batch of "
                                                << config.batch_size << "; lower --batch-size");
-  check_free_space(dir, config, *model);
+  if (root) check_free_space(dir, config, *model);
   auto opt = make_optimizer(config, *model);
   const optim::Schedule schedule = make_schedule(config, steps_per_epoch);
 
@@ -212,17 +243,34 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
     state.config_fingerprint = fingerprint;
     global_generator().set_state(state.rng);
   }
-  metrics.truncate_to(state.epoch);
-  write_file_atomically(dir + "/config.json", to_json(config).dump(2) + "\n", "train");
-  write_file_atomically(dir + "/classes.json", nlohmann::json(data.classes).dump(1) + "\n", "train");
+  vote.pass();  // every rank is ready (nothing written yet): from here on all of them step together
+  if (root) {
+    metrics.truncate_to(state.epoch);
+    write_file_atomically(dir + "/config.json", to_json(config).dump(2) + "\n", "train");
+    write_file_atomically(dir + "/classes.json", nlohmann::json(data.classes).dump(1) + "\n", "train");
+    dist::write_run_record(dir, dist::size(), dopt.sync_bn);
+  }
+  dist::broadcast_module(*model);  // identical start (they already are: same seed, same checkpoint)
+  dist::SyncBnScope sync_bn(dopt.sync_bn);
+  dist::GradSync grad_sync(model->parameters());
+  dist::Watchdog watchdog(dopt.timeout_seconds);  // times every collective from here on
+  std::optional<InterruptGuard> interrupts;  // SIGINT/SIGTERM: stop at the next step boundary
+  if (options.stop_on_signals) interrupts.emplace();
 
-  std::fprintf(options.log, "excite train: %s, %s (%lld params, %.1f M multiply-adds/image), %d threads -> %s\n",
+  std::fprintf(log, "excite train: %s, %s (%lld params, %.1f M multiply-adds/image), %d threads -> %s\n",
                data.train->description().c_str(), config.model.arch.c_str(), static_cast<long long>(prof.params),
                static_cast<double>(prof.macs) / 1e6, num_threads(), dir.c_str());
-  if (state.epoch > 0)
-    std::fprintf(options.log, "resuming after epoch %d (step %lld)\n", state.epoch, static_cast<long long>(state.step));
+  if (dist::distributed())
+    std::fprintf(log, "data-parallel: %d ranks, global batch %d (%d to %d images per rank), BN statistics %s\n",
+                 dist::size(), config.batch_size, config.batch_size / dist::size(),
+                 (config.batch_size + dist::size() - 1) / dist::size(), sync_bn.active() ? "synchronised" : "per rank");
+  if (state.batch > 0)
+    std::fprintf(log, "resuming in epoch %d after batch %lld (step %lld)\n", state.epoch + 1,
+                 static_cast<long long>(state.batch), static_cast<long long>(state.step));
+  else if (state.epoch > 0)
+    std::fprintf(log, "resuming after epoch %d (step %lld)\n", state.epoch, static_cast<long long>(state.step));
 
-  Progress progress(options.log, options.interactive);
+  Progress progress(log, options.interactive && !dist::distributed());  // no bar in mpirun's pty
   RunSummary summary;
   summary.run_dir = dir;
   summary.params = prof.params;
@@ -239,7 +287,21 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
     progress.start_epoch(epoch + 1, config.epochs, steps_per_epoch);
     double loss_sum = 0;
     int64_t correct = 0, seen = 0, done = 0;
-    for (const data::Batch& b : train_loader) {
+    if (state.batch > 0) {  // resumed mid-epoch: its first batches are done, their sums saved
+      train_loader.set_first_batch(state.batch);
+      done = state.batch;
+      if (root) {  // the saved sums are over all ranks: count them once
+        loss_sum = state.loss_sum;
+        correct = state.correct;
+        seen = state.seen;
+      }
+      state.batch = state.correct = state.seen = 0;
+      state.loss_sum = 0;
+    }
+    data::Batch share_storage;
+    for (const data::Batch& global_batch : train_loader) {
+      dist::maybe_inject_fault(state.step);  // tests only (EXCITE_DIST_FAULT)
+      const data::Batch& b = dist::local_share(global_batch, share_storage);  // this rank's rows
       opt->set_lr(schedule(state.step));
       Variable logits = (*model)(Variable(b.images));
       Variable loss = cross_entropy(logits, b.labels, static_cast<float>(config.label_smoothing));
@@ -250,7 +312,11 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
                                              << (state.epoch > 0 ? "the last good checkpoint is " + checkpoint_path
                                                                  : std::string("no epoch had finished, so no checkpoint")));
       opt->zero_grad();
-      loss.backward();
+      if (dist::distributed())  // d(global mean loss) = (n_local / N) d(local mean loss), then summed
+        loss.backward(Tensor::full(loss.shape(), static_cast<float>(b.size()) / static_cast<float>(global_batch.size())));
+      else
+        loss.backward();
+      grad_sync.allreduce();
       opt->step();
       ++state.step;
       const int64_t n = static_cast<int64_t>(b.labels.size());
@@ -258,9 +324,37 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
       correct += topk_correct(logits.data(), b.labels, 1);
       seen += n;
       progress.step(++done, seen, loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen));
+      if (!interrupts) continue;
+      maybe_raise_at_step(state.step);  // tests only (EXCITE_RAISE_AT_STEP)
+      int sig = stop_signal();
+      if (dist::distributed()) {  // every rank stops at the same step
+        int64_t any = sig != 0;
+        dist::allreduce_sum(&any, 1);
+        if (any > 0 && sig == 0) sig = SIGTERM;
+      }
+      if (sig == 0) continue;
+      TrainingState mid = state;  // mid-epoch: the batches done and the sums so far, over all ranks
+      mid.batch = done;
+      mid.loss_sum = loss_sum;
+      mid.correct = correct;
+      mid.seen = seen;
+      dist::reduce_train_metrics(mid.loss_sum, mid.correct, mid.seen);
+      mid.rng = global_generator().state();
+      if (root) {
+        save_checkpoint(checkpoint_path, {model->state_dict(), opt->state(), mid});
+        if (options.interactive) std::fprintf(log, "\n");  // below the progress bar
+        std::fflush(log);
+        std::fprintf(stderr, "interrupted at epoch %d step %lld; continue with excite train --resume %s\n", epoch + 1,
+                     static_cast<long long>(done), dir.c_str());
+      }
+      summary.interrupted = sig;
+      summary.epochs = state.epoch;
+      return summary;
     }
+    dist::reduce_train_metrics(loss_sum, correct, seen);
     const double epoch_train_seconds = seconds_since(epoch_start);
-    const EvalResult test = evaluate(*model, test_loader);
+    if (!sync_bn.active()) dist::broadcast_buffers(*model);  // rank 0's BN statistics, evaluated and saved
+    const EvalResult test = dist::reduce_eval(evaluate(*model, test_loader));
 
     EpochMetrics m;
     m.epoch = epoch + 1;
@@ -279,8 +373,9 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
     state.rng = global_generator().state();
     if (test.accuracy > state.best_accuracy || state.epoch == 1) {
       state.best_accuracy = test.accuracy;
-      layers::save_weights(*model, dir + "/best.safetensors");
+      if (root) layers::save_weights(*model, dir + "/best.safetensors");
     }
+    if (!root) continue;  // rank 0 writes the epoch's files
     metrics.append(m);  // metrics first: a crash between the two leaves a row the resume cuts away
     save_checkpoint(checkpoint_path, {model->state_dict(), opt->state(), state});
     progress.end_epoch(epoch_line(m, config.epochs));
@@ -291,11 +386,11 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
     }
   }
 
-  const std::vector<EpochMetrics> rows = metrics.read();
-  if (last_epoch < config.epochs) {  // stopped early on request: no final files
+  if (!root || last_epoch < config.epochs) {  // other ranks, or stopped early on request: no final files
     summary.epochs = state.epoch;
     return summary;
   }
+  const std::vector<EpochMetrics> rows = metrics.read();
   layers::save_weights(*model, dir + "/last.safetensors");
   EXCITE_CHECK(!rows.empty(), "train: no epoch finished in " << dir);
   summary.epochs = rows.back().epoch;

@@ -11,6 +11,7 @@
 // reaching the normalisation is dy where y > 0 and 0 elsewhere, then as above.
 #include <cmath>
 
+#include "autograd/batchnorm_sync.h"
 #include "autograd/ops.h"
 #include "core/kernels/batchnorm.h"
 #include "core/kernels/op_timer.h"
@@ -40,10 +41,14 @@ Variable batch_norm_impl(const Variable& x, const Variable& weight, const Variab
 
   ScopedOpTimer timer(OpKind::BatchNorm);
   Tensor mean({C}), invstd({C});
+  // --sync-bn (autograd/batchnorm_sync.h): statistics over every process's batch.
+  const bool sync = training && batchnorm_reducer_installed();
+  double count = static_cast<double>(M);
   if (training) {
     Tensor var({C});
-    batchnorm_stats(x.data().data(), N, C, HW, mean.data(), var.data());
-    const float unbias = static_cast<float>(M) / static_cast<float>(M - 1);
+    if (sync) batchnorm_sync_stats(x.data().data(), N, C, HW, mean.data(), var.data(), &count);
+    else batchnorm_stats(x.data().data(), N, C, HW, mean.data(), var.data());
+    const float unbias = static_cast<float>(count / (count - 1));
     for (int64_t c = 0; c < C; ++c) {
       invstd.data()[c] = 1.f / std::sqrt(var.data()[c] + eps);
       running_mean.data()[c] = (1.f - momentum) * running_mean.data()[c] + momentum * mean.data()[c];
@@ -74,14 +79,17 @@ Variable batch_norm_impl(const Variable& x, const Variable& weight, const Variab
   return make_result(y, op, inputs, [X = x.data(), Y = relu ? y : Tensor(), relu,
                                      Gamma = weight.defined() ? weight.data() : Tensor(), mean, invstd, training, N,
                                      C, HW, wi, bi, nx = x.requires_grad(), nw = weight.requires_grad(),
-                                     nb = bias.requires_grad()](const Tensor& dy) {
+                                     nb = bias.requires_grad(), sync, count](const Tensor& dy) {
     ScopedOpTimer timer(OpKind::BatchNorm);
     std::vector<Tensor> grads(1 + (wi >= 0) + (bi >= 0));
     if (nx) grads[0] = Tensor(X.shape());
     Tensor dgamma({C}), dbeta({C});
     const float* gm = Gamma.defined() ? Gamma.data() : nullptr;
     float* dx = nx ? grads[0].data() : nullptr;
-    if (relu)
+    if (sync)
+      batchnorm_sync_backward(dy.data(), relu ? Y.data() : nullptr, X.data(), mean.data(), invstd.data(), gm, count,
+                              dx, dgamma.data(), dbeta.data(), N, C, HW);
+    else if (relu)
       batchnorm_relu_backward(dy.data(), Y.data(), X.data(), mean.data(), invstd.data(), gm, dx, dgamma.data(),
                               dbeta.data(), N, C, HW, training);
     else

@@ -139,6 +139,30 @@ TEST_CASE("Loader: the same seed gives identical batches whatever the number of 
   CHECK(max_abs_diff(loader.batch(3, 4).images, runs[0][4].images) > 0.f);
 }
 
+TEST_CASE("Loader: set_first_batch starts the next iteration at batch b - the same batches, only once") {
+  const InMemoryDataset data = numbered(70);
+  const Pipeline augment = Pipeline().then(RandomCrop({.size = 8, .padding = 2})).then(RandomHorizontalFlip());
+  for (int workers : {0, 2}) {
+    Loader loader(data, {.batch_size = 8, .shuffle = true, .workers = workers, .seed = 5}, augment);
+    loader.set_epoch(3);
+    const std::vector<Batch> full = all(loader);
+    loader.set_epoch(3);
+    loader.set_first_batch(5);
+    const std::vector<Batch> rest = all(loader);
+    REQUIRE(rest.size() == full.size() - 5);
+    for (size_t b = 0; b < rest.size(); ++b) {
+      CHECK(rest[b].index == static_cast<int64_t>(b + 5));
+      CHECK(rest[b].indices == full[b + 5].indices);
+      CHECK(max_abs_diff(rest[b].images, full[b + 5].images) == 0.f);
+    }
+    loader.set_epoch(3);
+    CHECK(all(loader).size() == full.size());  // back to batch 0
+    loader.set_first_batch(loader.num_batches());
+    CHECK(all(loader).empty());
+    CHECK_THROWS_WITH(loader.set_first_batch(loader.num_batches() + 1), Catch::Contains("out of range"));
+  }
+}
+
 // Counts the images the loader asks for, so a test can see how far ahead the workers read.
 class CountingDataset : public Dataset {
  public:

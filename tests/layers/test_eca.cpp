@@ -33,7 +33,7 @@ TEST_CASE("ECA: an even kernel, a kernel wider than the channels and SE's option
   o.set("eca_kernel", int64_t{4});
   CHECK_THROWS_WITH(complete({.kind = "eca", .options = o}), Catch::Contains("option 'eca_kernel' must be odd"));
   o.set("eca_kernel", int64_t{9});
-  CHECK(attention_kind("eca").unfit(complete({.kind = "eca", .options = o}).options, 8) ==
+  CHECK(attention_kind("eca").unfit(complete({.kind = "eca", .options = o}).options, {.channels = 8}) ==
         "eca_kernel 9 is wider than the 8 channels; use an odd --eca-kernel <= 8 or 0 (adaptive)");
   CHECK_THROWS_WITH(make_attention({.kind = "eca", .options = o}, 8), Catch::Contains("wider than the 8 channels"));
   o = {};

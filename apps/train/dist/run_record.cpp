@@ -1,0 +1,54 @@
+// apps/train/dist/run_record.cpp — distributed.json.
+#include "apps/train/dist/run_record.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "apps/train/dist/communicator.h"
+#include "core/error.h"
+
+namespace excite::dist {
+
+RunRecord read_run_record(const std::string& run_dir) {
+  RunRecord r;
+  std::ifstream in(run_dir + "/distributed.json");
+  if (!in) return r;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(in);
+    r.world_size = j.at("world_size").get<int>();
+    r.sync_bn = j.at("sync_bn").get<bool>();
+    r.found = true;
+  } catch (const std::exception& e) {
+    EXCITE_FAIL("train: " << run_dir << "/distributed.json is damaged (" << e.what() << ")");
+  }
+  return r;
+}
+
+void write_run_record(const std::string& run_dir, int world_size, bool sync_bn) {
+  const std::string path = run_dir + "/distributed.json";
+  const std::string tmp = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << nlohmann::json{{"world_size", world_size}, {"sync_bn", sync_bn}}.dump(2) << "\n";
+    EXCITE_CHECK(out.flush(), "train: cannot write " << tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  EXCITE_CHECK(!ec, "train: cannot rename " << tmp << " to " << path << " (" << ec.message() << ")");
+}
+
+void apply_run_record_on_resume(const std::string& run_dir, DistOptions& options, std::FILE* log) {
+  const RunRecord r = read_run_record(run_dir);
+  if (!r.found) return;  // a run from before distributed training: K = 1, no --sync-bn
+  options.sync_bn = options.sync_bn || r.sync_bn;
+  if (r.world_size != size())
+    std::fprintf(log,
+                 "resuming a run trained on %d rank%s with %d: this works (the data order, global batch and "
+                 "schedule do not depend on the rank count; sums change order%s)\n",
+                 r.world_size, r.world_size == 1 ? "" : "s", size(),
+                 options.sync_bn ? "" : ", and BN now normalises over per-rank batches of another size");
+}
+
+}  // namespace excite::dist
