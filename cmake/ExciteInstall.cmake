@@ -8,7 +8,13 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(EXCITE_VERSION 0.1.0)
-set(EXCITE_INSTALL_LIBRARIES excite_core excite_autograd excite_layers excite_data excite_optim excite_train)
+set(EXCITE_INSTALL_LIBRARIES excite_core excite_autograd excite_layers excite_data excite_optim excite_dist excite_train)
+# MPI: on when apps/train/dist found it (excite_dist then links MPI::MPI_CXX); the package asks for it.
+if(TARGET MPI::MPI_CXX)
+  set(EXCITE_USES_MPI ON)
+else()
+  set(EXCITE_USES_MPI OFF)
+endif()
 # Highway: on when the kernels link hwy (the Highway port sets it); the package then asks for it.
 if(NOT DEFINED EXCITE_USES_HWY)
   set(EXCITE_USES_HWY OFF)
@@ -22,7 +28,7 @@ install(TARGETS ${EXCITE_INSTALL_LIBRARIES} excite_package EXPORT exciteTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/excite)
-foreach(dir core autograd layers data apps/optim apps/train)
+foreach(dir core autograd layers data apps/optim apps/train apps/train/dist)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/excite/${dir}
           FILES_MATCHING PATTERN "*.h")
 endforeach()
@@ -39,12 +45,16 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/exciteConfig.cmake ${CMAKE_CURRENT_BIN
 # pkg-config: the static libraries in link order, then what they link (OpenBLAS and stb by path,
 # as the build links them).
 set(EXCITE_PC_LIBS "")
-foreach(lib excite_train excite_optim excite_data excite_layers excite_autograd excite_core)
+foreach(lib excite_train excite_dist excite_optim excite_data excite_layers excite_autograd excite_core)
   string(APPEND EXCITE_PC_LIBS " -l${lib}")
 endforeach()
 set(EXCITE_PC_REQUIRES "zlib nlohmann_json")
 if(EXCITE_USES_HWY)
   string(APPEND EXCITE_PC_REQUIRES " libhwy")
+endif()
+set(EXCITE_PC_REQUIRES_PUBLIC "")
+if(EXCITE_USES_MPI)
+  set(EXCITE_PC_REQUIRES_PUBLIC "ompi-c")
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/excite.pc.in ${CMAKE_CURRENT_BINARY_DIR}/excite.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/excite.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
