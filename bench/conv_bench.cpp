@@ -24,6 +24,7 @@
 
 #include "core/blas.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/fma_peak.h"
 #include "core/kernels/isa.h"
 #include "core/parallel.h"
 #include "core/tensor.h"
@@ -129,7 +130,8 @@ int main(int argc, char** argv) {
               isa_name().c_str(), blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");
   for (int t : threads) {
     set_num_threads(t);
-    std::printf("\n%d thread%s\n", t, t == 1 ? "" : "s");
+    std::printf("\n%d thread%s, FMA peak of %s on them: %.1f GFLOP/s (core/kernels/fma_peak.h)\n", t,
+                t == 1 ? "" : "s", isa_name().c_str(), fma_peak_gflops(t));
     std::printf("%-16s %5s %7s %5s | %6s | %6s %6s %6s %6s | %7s %7s %7s\n", "layer", "M", "N", "K", "sgemm", "fwd",
                 "bwd-x", "bwd-w", "bwd", "i2c-fwd", "i2c-bwd", "bat-fwd");
     for (size_t li = 0; li < layers.size(); ++li) {

@@ -3,16 +3,9 @@
 // Why: a register-tiled product runs well above OpenBLAS's sgemm on these small-K products, and
 // im2col + sgemm spends about a third of a CIFAR conv writing the [C*KH*KW, OH*OW] column matrix
 // (9x the input). The tiles need every tap to be a constant shift of the output position, and no
-// tap to read outside its input. Staging gives both:
-//
-// Tap (kh, kw) of output (oh, ow) reads input row oh*sh + kh*dh - ph and column ow*sw + kw*dw - pw.
-// Write kh*dh = q*sh + rh (0 <= rh < sh). Staged plane (rh, kw) of a channel holds
-//   T[i][j] = x[i*sh + rh - ph][j*sw + kw*dw - pw]   (0 outside x),  i < OH + max q, j < OW,
-// and then the tap reads T at row oh + q, column ow: at flat position p + q*OW with p = oh*OW + ow.
-// One plane per (row phase, column tap) pair in use: 3 planes of (H+2) x W for a 3x3 stride-1
-// pad-1 conv, 6 of about H/2 x W/2 for 3x3 stride 2, 1 of H/2 x W/2 for the 1x1 stride-2 shortcut;
-// a 1x1 stride-1 conv reads x in place. Padding is stored zeros, so no lane masks; the planes end
-// in kSlack zeros, so the last vector of a plane may read past it.
+// tap to read outside its input. Staging gives both: conv_stage.h stages the input into planes in which each tap is a constant shift off(k) of the
+// output position, with the padding stored as zeros (one plane per row phase and column tap);
+// conv_tiles.h's register tiles sum over every input channel and tap of them.
 //
 // Forward, per sample and group:  y[oc, p] = b[oc] + sum_{c, k} w[oc, c, k] T_c(k)[p + off(k)].
 // Backward to the input: dx[c, q] = sum_{oc, k} w[oc, c, k] dy[oc, positions that read q].
@@ -20,24 +13,28 @@
 //   padding (K-1)*d - p, output H x W: the forward kernel on dy. Strided: dcol = w^T dy by the
 //   forward kernel as a product (one tap, no shift), then col2im (conv.cpp).
 // Backward to the weight: dw[oc, c, k] = sum_n sum_p dy[n, oc, p] T_c(k)[p + off(k)]: a dot product
-//   over positions of dy and the staged input, a block of dw in registers over a group of samples.
+//   over positions of dy and the staged input, a block of dw in registers over a group of samples;
+//   for 3x3 stride-1 pad-1 convs (most of a ResNet's) in the forward's broadcast form instead, over
+//   x with a zero border and dy transposed to [P, OC] (no lane sums; see weight_grad_3x3_all).
 // Threading as in conv.cpp: samples split over threads (when fewer samples than threads: the
 // positions of one sample), dw summed per chunk and added in chunk order.
 #include "core/kernels/conv_direct.h"
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "core/blas.h"
+#include "core/kernels/conv_stage.h"
 #include "core/kernels/conv_tiles.h"
 #include "core/kernels/isa.h"
-#include "core/kernels/strided_copy.h"
 #include "core/parallel.h"
 
 namespace excite {
 
 using conv_tiles::kSlack;
+using conv_tiles::make_stage;
+using conv_tiles::Stage;
+using conv_tiles::stage_input;
 using conv_tiles::TapInput;
 using conv_tiles::TileShape;
 
@@ -51,101 +48,11 @@ float* scratch(int slot, size_t count) {
   return b.data();
 }
 
-// How one geometry's input [Cg, H, W] is staged (see the top of the file).
-struct Stage {
-  int64_t C = 0, H = 0, W = 0, sh = 1, sw = 1;
-  int64_t R = 0, OW = 0;                         // rows and columns of a staged plane
-  std::vector<std::pair<int64_t, int64_t>> planes;  // (first input row, first input column) of each
-  std::vector<int64_t> off;                      // [KK] shift of each tap within a channel
-  bool in_place = false;                         // x already is the staged layout
-  int64_t in_stride = 0;                         // floats per staged channel
-
-  size_t floats() const { return in_place ? 0 : static_cast<size_t>(C * in_stride + kSlack); }
-  TapInput input(const float* x) const {
-    return TapInput{.x = x, .channels = C, .in_stride = in_stride, .off = off.data(),
-                    .taps = static_cast<int64_t>(off.size())};
-  }
-};
-
-Stage make_stage(const ConvGeometry& g) {
-  Stage st;
-  st.C = g.Cg();
-  st.H = g.H;
-  st.W = g.W;
-  st.sh = g.stride_h;
-  st.sw = g.stride_w;
-  st.OW = g.OW();
-  const int64_t OH = g.OH();
-  int64_t max_q = 0;
-  std::vector<std::pair<int64_t, int64_t>> tap_plane_q;  // (plane index, q) per tap
-  for (int64_t kh = 0; kh < g.KH; ++kh)
-    for (int64_t kw = 0; kw < g.KW; ++kw) {
-      const int64_t vh = kh * g.dilation_h, q = vh / g.stride_h, rh = vh % g.stride_h;
-      const std::pair<int64_t, int64_t> origin{rh - g.pad_h, kw * g.dilation_w - g.pad_w};
-      auto it = std::find(st.planes.begin(), st.planes.end(), origin);
-      if (it == st.planes.end()) it = st.planes.insert(st.planes.end(), origin);
-      tap_plane_q.emplace_back(it - st.planes.begin(), q);
-      max_q = std::max(max_q, q);
-    }
-  st.R = OH + max_q;
-  const int64_t P = OH * st.OW;
-  st.in_place = st.planes.size() == 1 && st.planes[0] == std::pair<int64_t, int64_t>{0, 0} && g.stride_h == 1 &&
-                g.stride_w == 1 && st.OW == g.W && st.R == g.H && P % kSlack == 0;
-  const int64_t plane = st.R * st.OW;
-  st.in_stride = st.in_place ? g.H * g.W : static_cast<int64_t>(st.planes.size()) * plane;
-  for (const auto& [s, q] : tap_plane_q) st.off.push_back(s * plane + q * st.OW);
-  return st;
-}
-
-// A stride-1 plane as wide as the input is the input shifted by row0*W + col0 floats, zero where
-// the shift leaves the input and in the |col0| columns that wrapped around a row edge: one block
-// copy (the row-by-row path below costs ~3x as much on 32x32 planes).
-void stage_plane_shifted(const float* xc, const Stage& st, int64_t row0, int64_t col0, float* o) {
-  const int64_t W = st.W, n = st.R * W, shift = row0 * W + col0;
-  const int64_t f0 = std::clamp<int64_t>(-shift, 0, n), f1 = std::clamp<int64_t>(st.H * W - shift, f0, n);
-  std::fill(o, o + f0, 0.f);
-  std::memcpy(o + f0, xc + f0 + shift, sizeof(float) * static_cast<size_t>(f1 - f0));
-  std::fill(o + f1, o + n, 0.f);
-  if (col0 == 0) return;
-  const int64_t j0 = col0 < 0 ? 0 : std::max<int64_t>(W - col0, 0), j1 = col0 < 0 ? std::min(-col0, W) : W;
-  for (int64_t i = f0 / W; i * W < f1; ++i) std::fill(o + i * W + j0, o + i * W + j1, 0.f);
-}
-
-// x [C, H, W] -> the staged planes [C][plane][R][OW], then kSlack zeros.
-void stage_input(const float* x, const Stage& st, float* out) {
-  const bool shifted = st.sh == 1 && st.sw == 1 && st.OW == st.W;
-  for (int64_t c = 0; c < st.C; ++c)
-    for (size_t s = 0; s < st.planes.size(); ++s) {
-      const auto [row0, col0] = st.planes[s];
-      if (shifted) {
-        stage_plane_shifted(x + c * st.H * st.W, st, row0, col0,
-                            out + (c * static_cast<int64_t>(st.planes.size()) + static_cast<int64_t>(s)) * st.R *
-                                      st.OW);
-        continue;
-      }
-      // Columns j with 0 <= j*sw + col0 < W.
-      const int64_t jlo = std::clamp<int64_t>((-col0 + st.sw - 1) / st.sw * (col0 < 0), 0, st.OW);
-      const int64_t jhi = std::clamp<int64_t>(col0 >= st.W ? 0 : (st.W - 1 - col0) / st.sw + 1, jlo, st.OW);
-      float* o = out + (c * static_cast<int64_t>(st.planes.size()) + static_cast<int64_t>(s)) * st.R * st.OW;
-      for (int64_t i = 0; i < st.R; ++i, o += st.OW) {
-        const int64_t ih = i * st.sh + row0;
-        if (ih < 0 || ih >= st.H || jlo >= jhi) {
-          std::fill(o, o + st.OW, 0.f);
-          continue;
-        }
-        const float* in = x + (c * st.H + ih) * st.W + jlo * st.sw + col0;
-        std::fill(o, o + jlo, 0.f);
-        if (st.sw == 1) {
-          std::memcpy(o + jlo, in, sizeof(float) * static_cast<size_t>(jhi - jlo));
-        } else if (st.sw == 2) {
-          gather_even(in, o + jlo, jhi - jlo);
-        } else {
-          for (int64_t j = jlo; j < jhi; ++j) o[j] = in[(j - jlo) * st.sw];
-        }
-        std::fill(o + jhi, o + st.OW, 0.f);
-      }
-    }
-  std::fill(out + st.C * st.in_stride, out + st.C * st.in_stride + kSlack, 0.f);
+// Asks for n floats from p to be brought into L2 (one prefetch per 64-byte line). The first read
+// of a sample's input comes from memory (a batch's activations are MBs); staging the next sample
+// while that is in flight hides it behind the current sample's tiles.
+void prefetch_l2(const float* p, int64_t n) {
+  for (int64_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 2);
 }
 
 // The weights of every group packed for forward_positions: w as [OCg, Kg] per group (Forward),
@@ -221,6 +128,7 @@ void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Sta
       loop, P, ts, st.floats(),
       [&](int64_t n, int64_t gr, float* buf) -> const float* {
         const float* src = x + n * x_sample + gr * x_group;
+        if (n + 1 < loop.N) prefetch_l2(src + x_sample, st.C * st.H * st.W);
         if (st.in_place) return src;
         stage_input(src, st, buf);
         return buf;
@@ -267,6 +175,7 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
       g, P, ts, floats,
       [&](int64_t n, int64_t gr, float* buf) -> const float* {
         const float* src = dy + (n * g.OC + gr * OCg) * P;
+        if (n + 1 < g.N) prefetch_l2(src + g.OC * P, OCg * P);
         if (!copy) return src;
         std::copy(src, src + OCg * P, buf + Kg * P);
         std::fill(buf + Kg * P + OCg * P, buf + Kg * P + OCg * P + kSlack, 0.f);
@@ -324,6 +233,10 @@ void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvG
     float* dyT = scratch(1, static_cast<size_t>(HW * OCp));
     for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
+        if (n + 1 < n1) {
+          prefetch_l2(x + ((n + 1) * g.C + gr * Cg) * HW, Cg * HW);
+          prefetch_l2(dy + ((n + 1) * g.OC + gr * OCg) * HW, OCg * HW);
+        }
         pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
         transpose_rows(dy + (n * g.OC + gr * OCg) * HW, OCg, HW, OCp, dyT);
         conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, dyT, OCp, acc.data() + (t * g.groups + gr) * per_group);
@@ -371,6 +284,10 @@ void weight_grad(const float* dy, const float* x, float* dw, const ConvGeometry&
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         TapInput in = st.input(x + (ns * g.C + gr * Cg) * HW);
         in.sample_stride = g.C * HW;
+        for (int64_t j = ns + s; j < std::min(n1, ns + 2 * s); ++j) {
+          prefetch_l2(x + (j * g.C + gr * Cg) * HW, Cg * HW);
+          prefetch_l2(dy + (j * g.OC + gr * OCg) * P, OCg * P);
+        }
         if (!st.in_place) {
           // Each sample's planes; the slack of one is the next one's start, the last one's is zeroed.
           for (int64_t j = 0; j < s; ++j) stage_input(x + ((ns + j) * g.C + gr * Cg) * HW, st, staged + j * staged_sample);

@@ -35,6 +35,9 @@ constexpr int kRegs = 16;
 constexpr int kMaxRows = kRegs >= 32 ? 8 : 6, kMaxVectors = kRegs >= 32 ? 4 : 3;
 constexpr int kGradRows = kRegs >= 32 ? 4 : 3, kGradCols = kRegs >= 32 ? 6 : 4;
 
+// The register tiles' small fixed loops must unroll completely, or the accumulators live in memory.
+#define EXCITE_UNROLL _Pragma("GCC unroll 32")
+
 int64_t row_blocks(int64_t Cout, int64_t rows) { return (Cout + rows - 1) / rows; }
 int64_t row_block_start(int64_t Cout, int64_t rows, int64_t b) { return Cout * b / row_blocks(Cout, rows); }
 
@@ -45,8 +48,10 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
                   int64_t limit) {
   const D d;
   V acc[MR][NV];
+  EXCITE_UNROLL
   for (int r = 0; r < MR; ++r) {
     const V init = bias ? hn::Set(d, bias[r]) : hn::Zero(d);
+    EXCITE_UNROLL
     for (int j = 0; j < NV; ++j) acc[r][j] = init;
   }
   const int64_t KK = in.taps;
@@ -57,19 +62,25 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
     for (int64_t k = 0; k < KK; ++k, wc += MR) {
       const float* src = xc + in.off[k];
       V b[NV];
+      EXCITE_UNROLL
       for (int j = 0; j < NV; ++j) b[j] = hn::LoadU(d, src + j * kL);
+      EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) {
         const V a = hn::Set(d, wc[r]);
+        EXCITE_UNROLL
         for (int j = 0; j < NV; ++j) acc[r][j] = hn::MulAdd(a, b[j], acc[r][j]);
       }
     }
   }
+  EXCITE_UNROLL
   for (int j = 0; j < NV; ++j) {
     const int64_t p = p0 + j * kL;
     if (p + kL <= limit) {
+      EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) hn::StoreU(acc[r][j], d, y + r * P + p);
     } else if (p < limit) {  // through a buffer: a partial store must not touch the next row
       HWY_ALIGN float tmp[kL];
+      EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) {
         hn::Store(acc[r][j], d, tmp);
         std::memcpy(y + r * P + p, tmp, sizeof(float) * static_cast<size_t>(limit - p));
@@ -111,7 +122,9 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
                   int64_t S, float* dw, int64_t ldw) {
   const D d;
   V acc[MR][KR];
+  EXCITE_UNROLL
   for (int r = 0; r < MR; ++r)
+    EXCITE_UNROLL
     for (int k = 0; k < KR; ++k) acc[r][k] = hn::Zero(d);
   const int64_t full = P / kL * kL;
   for (int64_t s = 0; s < S; ++s) {
@@ -119,27 +132,35 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
     const float* xs = in.x + s * in.sample_stride;
     for (int64_t p = 0; p < full; p += kL) {
       V dv[MR];
+      EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) dv[r] = hn::LoadU(d, dys + r * P + p);
+      EXCITE_UNROLL
       for (int k = 0; k < KR; ++k) {
         const V xv = hn::LoadU(d, xs + xoff[k] + p);
+        EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
       }
     }
     if (full < P) {
       HWY_ALIGN float tmp[kL];
       V dv[MR];
+      EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) {
         std::fill(tmp, tmp + kL, 0.f);
         std::memcpy(tmp, dys + r * P + full, sizeof(float) * static_cast<size_t>(P - full));
         dv[r] = hn::Load(d, tmp);
       }
+      EXCITE_UNROLL
       for (int k = 0; k < KR; ++k) {
         const V xv = hn::LoadU(d, xs + xoff[k] + full);
+        EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
       }
     }
   }
+  EXCITE_UNROLL
   for (int r = 0; r < MR; ++r)
+    EXCITE_UNROLL
     for (int k = 0; k < KR; ++k) dw[r * ldw + k] += hn::GetLane(hn::SumOfLanes(d, acc[r][k]));
 }
 
@@ -175,23 +196,32 @@ void weight_grad_3x3_block(const float* xpad, int64_t H, int64_t W, const float*
   const D d;
   const int64_t Wp = W + 2, plane = (H + 2) * Wp;
   V acc[CH * 9][NV];
+  EXCITE_UNROLL
   for (int r = 0; r < CH * 9; ++r)
+    EXCITE_UNROLL
     for (int j = 0; j < NV; ++j) acc[r][j] = hn::Zero(d);
   for (int64_t oh = 0; oh < H; ++oh) {
     const float* dp = dyT + oh * W * OCp + ov * kL;
     const float* xrow = xpad + c0 * plane + oh * Wp;
     for (int64_t ow = 0; ow < W; ++ow, dp += OCp, ++xrow) {
       V dv[NV];
+      EXCITE_UNROLL
       for (int j = 0; j < NV; ++j) dv[j] = hn::LoadU(d, dp + j * kL);
+      EXCITE_UNROLL
       for (int ch = 0; ch < CH; ++ch)
+        EXCITE_UNROLL
         for (int kh = 0; kh < 3; ++kh)
+          EXCITE_UNROLL
           for (int kw = 0; kw < 3; ++kw) {
             const V a = hn::Set(d, xrow[ch * plane + kh * Wp + kw]);
+            EXCITE_UNROLL
             for (int j = 0; j < NV; ++j) acc[ch * 9 + kh * 3 + kw][j] = hn::MulAdd(a, dv[j], acc[ch * 9 + kh * 3 + kw][j]);
           }
     }
   }
+  EXCITE_UNROLL
   for (int r = 0; r < CH * 9; ++r)
+    EXCITE_UNROLL
     for (int j = 0; j < NV; ++j) {
       float* o = dwT + (c0 * 9 + r) * OCp + (ov + j) * kL;
       hn::StoreU(hn::Add(hn::LoadU(d, o), acc[r][j]), d, o);

@@ -7,7 +7,9 @@
 // OpenMP threads at once. No memory traffic, so nothing real can beat it: a kernel measured
 // above 100 % of it has its work or its time counted wrong. SSE4 has no FMA: there the loop
 // measures a multiply and an add per "multiply-add".
-// Leaves out: turbo and thermal effects beyond the ~0.1 s it runs (the best of 3 runs is kept).
+// Each thread's rate is taken over its own CPU time (a busy machine's other processes do not
+// count against it). Leaves out: turbo and thermal effects beyond the ~0.1 s it runs (the best of
+// 3 runs is kept).
 #pragma once
 
 namespace excite {

@@ -10,6 +10,7 @@
 #include "core/blas.h"
 #include "core/kernels/conv.h"
 #include "core/kernels/conv_direct.h"
+#include "core/kernels/conv_stage.h"
 #include "core/tensor.h"
 #include "isa_loop.h"
 
@@ -153,6 +154,26 @@ TEST_CASE("conv2d kernels: fast matches naive with 1 thread and with 2 threads")
     check_twins(kGeometries[20], false, gen);
   }
   set_num_threads(before);
+}
+
+TEST_CASE("conv2d kernels: the staged input matches its naive twin on every instruction set") {
+  Generator gen(24);
+  for (const ConvGeometry& g : kGeometries) {
+    INFO(describe(g));
+    const conv_tiles::Stage st = conv_tiles::make_stage(g);
+    if (st.in_place) continue;
+    // Exactly one sample-group of input, in a vector of that size (scripts/sanitize.sh flags any
+    // read past it).
+    std::vector<float> x(static_cast<size_t>(g.Cg() * g.H * g.W));
+    for (float& v : x) v = gen.uniform(-1, 1);
+    std::vector<float> naive(st.floats());
+    conv_tiles::stage_input_naive(x.data(), st, naive.data());
+    testing::for_each_isa([&](const std::string&) {
+      std::vector<float> fast(st.floats(), 7.f);
+      conv_tiles::stage_input(x.data(), st, fast.data());
+      CHECK(fast == naive);
+    });
+  }
 }
 
 TEST_CASE("conv2d kernels: col2im is the adjoint of im2col") {

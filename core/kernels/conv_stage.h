@@ -1,0 +1,50 @@
+// core/kernels/conv_stage.h — the staged input of conv_direct.cpp (internal to core/kernels):
+// planes in which every kernel tap of a convolution is a constant shift of the output position.
+//
+// Tap (kh, kw) of output (oh, ow) reads input row oh*sh + kh*dh - ph and column ow*sw + kw*dw - pw.
+// Write kh*dh = q*sh + rh (0 <= rh < sh). Staged plane (rh, kw) of a channel holds
+//   T[i][j] = x[i*sh + rh - ph][j*sw + kw*dw - pw]   (0 outside x),  i < OH + max q, j < OW,
+// and the tap reads T at row oh + q, column ow: at flat position p + q*OW with p = oh*OW + ow.
+// One plane per (row phase, column tap) pair in use: 3 planes of (H+2) x W for a 3x3 stride-1
+// pad-1 conv, 6 of about H/2 x W/2 for 3x3 stride 2, 1 of H/2 x W/2 for the 1x1 stride-2 shortcut
+// (about KW / (sh * sw) times the input, where im2col writes KH * KW / (sh * sw) times it); a
+// stride-1 conv without padding in the width (a 1x1) reads x in place when its plane is a whole
+// number of vectors. Padding is stored zeros, so the tiles need no lane masks, and the planes end
+// in kSlack zeros, so the last vector of a plane may read past it.
+// stage_input is written once over Highway (conv_stage.cpp): block copies for stride-1 planes,
+// vector even-lane gathers for stride-2 rows.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/kernels/conv.h"
+#include "core/kernels/conv_tiles.h"
+
+namespace excite::conv_tiles {
+
+// How one geometry's input [Cg, H, W] is staged.
+struct Stage {
+  int64_t C = 0, H = 0, W = 0, sh = 1, sw = 1;
+  int64_t R = 0, OW = 0;                            // rows and columns of a staged plane
+  std::vector<std::pair<int64_t, int64_t>> planes;  // (first input row, first input column) of each
+  std::vector<int64_t> off;                         // [KK] shift of each tap within a channel
+  bool in_place = false;                            // x already is the staged layout
+  int64_t in_stride = 0;                            // floats per staged channel
+
+  size_t floats() const { return in_place ? 0 : static_cast<size_t>(C * in_stride + kSlack); }
+  TapInput input(const float* x) const {
+    return TapInput{.x = x, .channels = C, .in_stride = in_stride, .off = off.data(),
+                    .taps = static_cast<int64_t>(off.size())};
+  }
+};
+
+Stage make_stage(const ConvGeometry& g);
+// x [C, H, W] -> out: the staged planes [C][plane][R][OW], then kSlack zeros (never in place).
+void stage_input(const float* x, const Stage& st, float* out);
+// The naive twin: one value at a time from the formula above.
+void stage_input_naive(const float* x, const Stage& st, float* out);
+
+}  // namespace excite::conv_tiles
