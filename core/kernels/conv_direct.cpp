@@ -48,13 +48,6 @@ float* scratch(int slot, size_t count) {
   return b.data();
 }
 
-// Asks for n floats from p to be brought into L2 (one prefetch per 64-byte line). The first read
-// of a sample's input comes from memory (a batch's activations are MBs); staging the next sample
-// while that is in flight hides it behind the current sample's tiles.
-void prefetch_l2(const float* p, int64_t n) {
-  for (int64_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 2);
-}
-
 // The weights of every group packed for forward_positions: w as [OCg, Kg] per group (Forward),
 // transposed to [Cg, OCg] with the taps reversed (input gradient of a stride-1 conv), or
 // transposed to [Kg, OCg] (dcol = w^T dy).
@@ -128,13 +121,15 @@ void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Sta
       loop, P, ts, st.floats(),
       [&](int64_t n, int64_t gr, float* buf) -> const float* {
         const float* src = x + n * x_sample + gr * x_group;
-        if (n + 1 < loop.N) prefetch_l2(src + x_sample, st.C * st.H * st.W);
         if (st.in_place) return src;
         stage_input(src, st, buf);
         return buf;
       },
       [&](const float* in, float*, int64_t n, int64_t gr, int64_t p0, int64_t p1) {
-        conv_tiles::forward_positions(st.input(in), wp + gr * Cout * CinKK, Cout, bias ? bias + gr * Cout : nullptr,
+        TapInput tin = st.input(in);
+        // The next sample's input while this one computes (whole samples per thread only).
+        if (p0 == 0 && p1 == P && n + 1 < loop.N) tin.next = {x + (n + 1) * x_sample + gr * x_group, st.C * st.H * st.W};
+        conv_tiles::forward_positions(tin, wp + gr * Cout * CinKK, Cout, bias ? bias + gr * Cout : nullptr,
                                       y + n * y_sample + gr * y_group, P, p0, p1);
       },
       [](float*, int64_t, int64_t) {});
@@ -175,15 +170,15 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
       g, P, ts, floats,
       [&](int64_t n, int64_t gr, float* buf) -> const float* {
         const float* src = dy + (n * g.OC + gr * OCg) * P;
-        if (n + 1 < g.N) prefetch_l2(src + g.OC * P, OCg * P);
         if (!copy) return src;
         std::copy(src, src + OCg * P, buf + Kg * P);
         std::fill(buf + Kg * P + OCg * P, buf + Kg * P + OCg * P + kSlack, 0.f);
         return buf + Kg * P;
       },
-      [&](const float* in, float* buf, int64_t, int64_t gr, int64_t p0, int64_t p1) {
+      [&](const float* in, float* buf, int64_t n, int64_t gr, int64_t p0, int64_t p1) {
         TapInput pin = product;
         pin.x = in;
+        if (p0 == 0 && p1 == P && n + 1 < g.N) pin.next = {dy + ((n + 1) * g.OC + gr * OCg) * P, OCg * P};
         // dcol [Kg, P] at the start of buf.
         conv_tiles::forward_positions(pin, wt.data() + gr * OCg * Kg, Kg, nullptr, buf, P, p0, p1);
       },
@@ -233,13 +228,15 @@ void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvG
     float* dyT = scratch(1, static_cast<size_t>(HW * OCp));
     for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
-        if (n + 1 < n1) {
-          prefetch_l2(x + ((n + 1) * g.C + gr * Cg) * HW, Cg * HW);
-          prefetch_l2(dy + ((n + 1) * g.OC + gr * OCg) * HW, OCg * HW);
-        }
         pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
         transpose_rows(dy + (n * g.OC + gr * OCg) * HW, OCg, HW, OCp, dyT);
-        conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, dyT, OCp, acc.data() + (t * g.groups + gr) * per_group);
+        conv_tiles::Prefetch next_x, next_dy;  // the next sample's, while this one computes
+        if (n + 1 < n1) {
+          next_x = {x + ((n + 1) * g.C + gr * Cg) * HW, Cg * HW};
+          next_dy = {dy + ((n + 1) * g.OC + gr * OCg) * HW, OCg * HW};
+        }
+        conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, dyT, OCp, acc.data() + (t * g.groups + gr) * per_group,
+                                    next_x, next_dy);
       }
   });
   for (int64_t gr = 0; gr < g.groups; ++gr)
@@ -276,22 +273,18 @@ void weight_grad(const float* dy, const float* x, float* dw, const ConvGeometry&
   std::vector<float> partial(static_cast<size_t>((T - 1) * wsize), 0.f);
   parallel_for(T, [&](int64_t t) {
     float* dwt = t == 0 ? dw : partial.data() + (t - 1) * wsize;
-    const int64_t staged_sample = st.C * st.in_stride;
+    const int64_t staged_sample = st.front + st.C * st.in_stride;
     float* staged = st.in_place ? nullptr : scratch(0, static_cast<size_t>(S * staged_sample + kSlack));
     const int64_t n0 = g.N * t / T, n1 = g.N * (t + 1) / T;
     for (int64_t ns = n0; ns < n1; ns += S) {
       const int64_t s = std::min(S, n1 - ns);
       for (int64_t gr = 0; gr < g.groups; ++gr) {
-        TapInput in = st.input(x + (ns * g.C + gr * Cg) * HW);
+        TapInput in = st.input(st.in_place ? x + (ns * g.C + gr * Cg) * HW : staged);
         in.sample_stride = g.C * HW;
-        for (int64_t j = ns + s; j < std::min(n1, ns + 2 * s); ++j) {
-          prefetch_l2(x + (j * g.C + gr * Cg) * HW, Cg * HW);
-          prefetch_l2(dy + (j * g.OC + gr * OCg) * P, OCg * P);
-        }
         if (!st.in_place) {
-          // Each sample's planes; the slack of one is the next one's start, the last one's is zeroed.
+          // Each sample's front, planes and slack; the slack of one is overwritten by the next
+          // one's front (zeros too), the last one's is zeroed.
           for (int64_t j = 0; j < s; ++j) stage_input(x + ((ns + j) * g.C + gr * Cg) * HW, st, staged + j * staged_sample);
-          in.x = staged;
           in.sample_stride = staged_sample;
         }
         conv_tiles::weight_grad(dy + (ns * g.OC + gr * OCg) * P, g.OC * P, OCg, in, s, P, dwt + gr * OCg * Kg);

@@ -86,7 +86,9 @@ void stage_plane_rows(const float* xc, const Stage& st, int64_t row0, int64_t co
 
 }  // namespace
 
-void StageInput(const float* x, const Stage& st, float* out) {
+void StageInput(const float* x, const Stage& st, float* staged) {
+  fill_zero(staged, st.front);
+  float* out = staged + st.front;
   const bool shifted = st.sh == 1 && st.sw == 1 && st.OW == st.W;
   const int64_t S = static_cast<int64_t>(st.planes.size()), plane = st.R * st.OW;
   for (int64_t c = 0; c < st.C; ++c)
@@ -136,6 +138,28 @@ Stage make_stage(const ConvGeometry& g) {
   const int64_t P = OH * st.OW;
   st.in_place = st.planes.size() == 1 && st.planes[0] == std::pair<int64_t, int64_t>{0, 0} && g.stride_h == 1 &&
                 g.stride_w == 1 && st.OW == g.W && st.R == g.H && P % kSlack == 0;
+  // Stride 1, same width, column taps within one column of the output's: one plane and masks.
+  const bool masked = !st.in_place && g.stride_h == 1 && g.stride_w == 1 && st.OW == g.W && g.dilation_w == 1 &&
+                      g.pad_w <= 1 && g.KW - 1 - g.pad_w <= 1 && g.KW > 1;
+  if (masked) {
+    st.planes = {{-g.pad_h, 0}};
+    st.front = kSlack;
+    st.in_stride = st.R * st.OW;
+    const int64_t L = lanes(), vectors = (P + L - 1) / L;
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        const int64_t col0 = kw - g.pad_w;
+        st.off.push_back(kh * g.dilation_h * st.OW + col0);
+        st.col_code.push_back(static_cast<uint8_t>(col0 < 0 ? 1 : col0 > 0 ? 2 : 0));
+      }
+    st.col_mask.assign(static_cast<size_t>(vectors * 2 * L), 1.f);
+    for (int64_t p = 0; p < P; ++p) {
+      const int64_t v = p / L, l = p % L, col = p % st.OW;
+      st.col_mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
+      st.col_mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == st.OW - 1 ? 0.f : 1.f;
+    }
+    return st;
+  }
   const int64_t plane = st.R * st.OW;
   st.in_stride = st.in_place ? g.H * g.W : static_cast<int64_t>(st.planes.size()) * plane;
   for (const auto& [s, q] : tap_plane_q) st.off.push_back(s * plane + q * st.OW);
@@ -147,7 +171,9 @@ void stage_input(const float* x, const Stage& st, float* out) {
   HWY_DYNAMIC_DISPATCH(StageInput)(x, st, out);
 }
 
-void stage_input_naive(const float* x, const Stage& st, float* out) {
+void stage_input_naive(const float* x, const Stage& st, float* staged) {
+  std::fill(staged, staged + st.front, 0.f);
+  float* out = staged + st.front;
   const int64_t S = static_cast<int64_t>(st.planes.size());
   const int64_t in_stride = S * st.R * st.OW;
   for (int64_t c = 0; c < st.C; ++c)

@@ -5,12 +5,16 @@
 // Write kh*dh = q*sh + rh (0 <= rh < sh). Staged plane (rh, kw) of a channel holds
 //   T[i][j] = x[i*sh + rh - ph][j*sw + kw*dw - pw]   (0 outside x),  i < OH + max q, j < OW,
 // and the tap reads T at row oh + q, column ow: at flat position p + q*OW with p = oh*OW + ow.
-// One plane per (row phase, column tap) pair in use: 3 planes of (H+2) x W for a 3x3 stride-1
-// pad-1 conv, 6 of about H/2 x W/2 for 3x3 stride 2, 1 of H/2 x W/2 for the 1x1 stride-2 shortcut
-// (about KW / (sh * sw) times the input, where im2col writes KH * KW / (sh * sw) times it); a
-// stride-1 conv without padding in the width (a 1x1) reads x in place when its plane is a whole
-// number of vectors. Padding is stored zeros, so the tiles need no lane masks, and the planes end
-// in kSlack zeros, so the last vector of a plane may read past it.
+// One plane per (row phase, column tap) pair in use: 6 of about H/2 x W/2 for 3x3 stride 2, 1 of
+// H/2 x W/2 for the 1x1 stride-2 shortcut (about KW / (sh * sw) times the input, where im2col
+// writes KH * KW / (sh * sw) times it). Padding is stored zeros, so the tiles need no lane masks,
+// and the planes end in kSlack zeros, so the last vector of a plane may read past it.
+// Two cheaper cases: a stride-1 conv without padding in the width (a 1x1) reads x in place when
+// its plane is a whole number of vectors; and a stride-1 "same-width" conv whose column taps
+// shift by at most one (3x3 pad 1, most of a ResNet, and its input gradient) stages one plane,
+// x with its zero rows above and below (a block copy of the input), and the taps one column left
+// or right read it at a shift of -1 / +1 under a lane mask for the first / last column of a row
+// (TapInput::col_code): 1x the input written instead of 3x.
 // stage_input is written once over Highway (conv_stage.cpp): block copies for stride-1 planes,
 // vector even-lane gathers for stride-2 rows.
 #pragma once
@@ -33,16 +37,28 @@ struct Stage {
   std::vector<int64_t> off;                         // [KK] shift of each tap within a channel
   bool in_place = false;                            // x already is the staged layout
   int64_t in_stride = 0;                            // floats per staged channel
+  int64_t front = 0;                                // zeros before channel 0 (a -1 shift reads one)
+  std::vector<uint8_t> col_code;                    // [KK] column masks (empty: none), see TapInput
+  std::vector<float> col_mask;                      // [vectors][2][lanes]
 
-  size_t floats() const { return in_place ? 0 : static_cast<size_t>(C * in_stride + kSlack); }
-  TapInput input(const float* x) const {
-    return TapInput{.x = x, .channels = C, .in_stride = in_stride, .off = off.data(),
-                    .taps = static_cast<int64_t>(off.size())};
+  // Floats of one staged sample-group (front, planes, slack); 0 in place.
+  size_t floats() const { return in_place ? 0 : static_cast<size_t>(front + C * in_stride + kSlack); }
+  // What the tiles read: x itself in place, else the staged buffer (as stage_input wrote it).
+  TapInput input(const float* x_or_staged) const {
+    TapInput in{.x = x_or_staged + (in_place ? 0 : front), .channels = C, .in_stride = in_stride, .off = off.data(),
+                .taps = static_cast<int64_t>(off.size())};
+    if (!col_code.empty()) {
+      in.col_code = col_code.data();
+      in.col_mask = col_mask.data();
+    }
+    return in;
   }
 };
 
+// The column masks are built for the running target's vector width (isa.h): stage after set_isa.
 Stage make_stage(const ConvGeometry& g);
-// x [C, H, W] -> out: the staged planes [C][plane][R][OW], then kSlack zeros (never in place).
+// x [C, H, W] -> out: front zeros, the staged planes [C][plane][R][OW], then kSlack zeros (never
+// in place).
 void stage_input(const float* x, const Stage& st, float* out);
 // The naive twin: one value at a time from the formula above.
 void stage_input_naive(const float* x, const Stage& st, float* out);

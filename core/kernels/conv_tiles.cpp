@@ -54,6 +54,18 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
     EXCITE_UNROLL
     for (int j = 0; j < NV; ++j) acc[r][j] = init;
   }
+  // Column masks (TapInput::col_code): lanes not in a row's first / last column.
+  hn::Mask<D> lo[NV], hi[NV];
+  EXCITE_UNROLL
+  for (int j = 0; j < NV; ++j) {
+    if (in.col_code) {
+      const float* t = in.col_mask + (p0 / kL + j) * 2 * kL;
+      lo[j] = hn::Ne(hn::LoadU(d, t), hn::Zero(d));
+      hi[j] = hn::Ne(hn::LoadU(d, t + kL), hn::Zero(d));
+    } else {
+      lo[j] = hi[j] = hn::FirstN(d, kL);
+    }
+  }
   const int64_t KK = in.taps;
   const float* x = in.x + p0;
   for (int64_t c = 0; c < in.channels; ++c) {
@@ -61,9 +73,18 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
     const float* wc = wp + c * KK * MR;
     for (int64_t k = 0; k < KK; ++k, wc += MR) {
       const float* src = xc + in.off[k];
+      const int code = in.col_code ? in.col_code[k] : 0;
       V b[NV];
-      EXCITE_UNROLL
-      for (int j = 0; j < NV; ++j) b[j] = hn::LoadU(d, src + j * kL);
+      if (code == 0) {
+        EXCITE_UNROLL
+        for (int j = 0; j < NV; ++j) b[j] = hn::LoadU(d, src + j * kL);
+      } else if (code == 1) {
+        EXCITE_UNROLL
+        for (int j = 0; j < NV; ++j) b[j] = hn::IfThenElseZero(lo[j], hn::LoadU(d, src + j * kL));
+      } else {
+        EXCITE_UNROLL
+        for (int j = 0; j < NV; ++j) b[j] = hn::IfThenElseZero(hi[j], hn::LoadU(d, src + j * kL));
+      }
       EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) {
         const V a = hn::Set(d, wc[r]);
@@ -117,9 +138,17 @@ ForwardTileFn forward_tile_fn(int64_t mr, int nv) {
 // dw[MR rows, KR columns] (row stride ldw) += sum over S samples and P positions of
 // dy[row, p] x[xoff[col] + p]. dy lanes past P are read as 0 (through a buffer), so the input's
 // lanes there (staged zeros or the next plane) add nothing.
+// x's lanes under a column code (TapInput::col_code) of the vector at position p.
+V masked_load(const D d, const TapInput& in, int code, const float* src, int64_t p) {
+  const V v = hn::LoadU(d, src);
+  if (code == 0) return v;
+  const float* t = in.col_mask + (p / kL) * 2 * kL + (code == 1 ? 0 : kL);
+  return hn::IfThenElseZero(hn::Ne(hn::LoadU(d, t), hn::Zero(d)), v);
+}
+
 template <int MR, int KR>
 void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput& in, const int64_t* xoff,
-                  int64_t S, float* dw, int64_t ldw) {
+                  const int* xcode, int64_t S, float* dw, int64_t ldw) {
   const D d;
   V acc[MR][KR];
   EXCITE_UNROLL
@@ -136,7 +165,7 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
       for (int r = 0; r < MR; ++r) dv[r] = hn::LoadU(d, dys + r * P + p);
       EXCITE_UNROLL
       for (int k = 0; k < KR; ++k) {
-        const V xv = hn::LoadU(d, xs + xoff[k] + p);
+        const V xv = masked_load(d, in, xcode[k], xs + xoff[k] + p, p);
         EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
       }
@@ -152,7 +181,7 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
       }
       EXCITE_UNROLL
       for (int k = 0; k < KR; ++k) {
-        const V xv = hn::LoadU(d, xs + xoff[k] + full);
+        const V xv = masked_load(d, in, xcode[k], xs + xoff[k] + full, full);
         EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
       }
@@ -164,8 +193,8 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
     for (int k = 0; k < KR; ++k) dw[r * ldw + k] += hn::GetLane(hn::SumOfLanes(d, acc[r][k]));
 }
 
-using WeightBlockFn = void (*)(const float*, int64_t, int64_t, const TapInput&, const int64_t*, int64_t, float*,
-                               int64_t);
+using WeightBlockFn = void (*)(const float*, int64_t, int64_t, const TapInput&, const int64_t*, const int*, int64_t,
+                               float*, int64_t);
 
 template <int MR>
 WeightBlockFn weight_block_for(int64_t kr) {
@@ -248,7 +277,9 @@ void ForwardPositions(const TapInput& in, const float* wp, int64_t Cout, const f
                       int64_t p0, int64_t p1) {
   const TileShape shape = ForwardTileShape(P);
   const int64_t CinKK = in.channels * in.taps, rows = shape.rows;
-  for (int64_t v = p0; v < p1;) {
+  const int64_t tiles = (p1 - p0 + shape.vectors * kL - 1) / (shape.vectors * kL);
+  for (int64_t v = p0, t = 0; v < p1; ++t) {
+    prefetch_part(in.next, t, tiles);
     const int64_t left = (p1 - v + kL - 1) / kL;  // vectors left
     // (A remainder of 4 vectors under 3-vector tiles runs as 2 + 2 rather than 3 + 1.)
     const int nv = shape.vectors == 3 && left == 4 ? 2 : static_cast<int>(std::min<int64_t>(shape.vectors, left));
@@ -264,30 +295,51 @@ void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Tap
                 int64_t P, float* dw) {
   const int64_t Kg = in.channels * in.taps;
   int64_t xoff[kGradCols];
+  int xcode[kGradCols];
   for (int64_t m0 = 0; m0 < OC; m0 += kGradRows) {
     const int64_t mr = std::min<int64_t>(kGradRows, OC - m0);
     for (int64_t k0 = 0; k0 < Kg; k0 += kGradCols) {
       const int64_t kr = std::min<int64_t>(kGradCols, Kg - k0);
-      for (int64_t j = 0; j < kr; ++j) xoff[j] = (k0 + j) / in.taps * in.in_stride + in.off[(k0 + j) % in.taps];
-      weight_block_fn(mr, kr)(dy + m0 * P, dy_sample_stride, P, in, xoff, samples, dw + m0 * Kg + k0, Kg);
+      for (int64_t j = 0; j < kr; ++j) {
+        xoff[j] = (k0 + j) / in.taps * in.in_stride + in.off[(k0 + j) % in.taps];
+        xcode[j] = in.col_code ? in.col_code[(k0 + j) % in.taps] : 0;
+      }
+      weight_block_fn(mr, kr)(dy + m0 * P, dy_sample_stride, P, in, xoff, xcode, samples, dw + m0 * Kg + k0, Kg);
     }
   }
 }
 
 // Blocks of accumulators: 32 registers: 1 channel x 9 taps x 2 oc vectors, or (one oc vector
 // left) 2 channels x 9 taps x 1; 16 registers: 1 channel x 9 taps x 1 oc vector.
-void WeightGrad3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp, float* dwT) {
+void WeightGrad3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp, float* dwT,
+                   const Prefetch& next_x, const Prefetch& next_dy) {
   const int64_t OCv = OCp / kL;
+  int64_t part = 0;
+  const int64_t parts = Cg * OCv;  // an upper bound of the blocks below
   for (int64_t ov = 0; ov < OCv;) {
     if (kRegs >= 32 && OCv - ov >= 2) {
-      for (int64_t c = 0; c < Cg; ++c) weight_grad_3x3_block<1, 2>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      for (int64_t c = 0; c < Cg; ++c, ++part) {
+        prefetch_part(next_x, part, parts);
+        prefetch_part(next_dy, part, parts);
+        weight_grad_3x3_block<1, 2>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      }
       ov += 2;
     } else {
       int64_t c = 0;
       if constexpr (kRegs >= 32) {
-        for (; c + 2 <= Cg; c += 2) weight_grad_3x3_block<2, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+        for (; c + 2 <= Cg; c += 2, part += 2) {
+          prefetch_part(next_x, part, parts);
+          prefetch_part(next_x, part + 1, parts);
+          prefetch_part(next_dy, part, parts);
+          prefetch_part(next_dy, part + 1, parts);
+          weight_grad_3x3_block<2, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+        }
       }
-      for (; c < Cg; ++c) weight_grad_3x3_block<1, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      for (; c < Cg; ++c, ++part) {
+        prefetch_part(next_x, part, parts);
+        prefetch_part(next_dy, part, parts);
+        weight_grad_3x3_block<1, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      }
       ov += 1;
     }
   }
@@ -327,9 +379,9 @@ void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Ta
 }
 
 void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
-                     float* dwT) {
+                     float* dwT, const Prefetch& next_x, const Prefetch& next_dy) {
   isa_init();
-  HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, dyT, OCp, dwT);
+  HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, dyT, OCp, dwT, next_x, next_dy);
 }
 
 int64_t lanes() {

@@ -19,7 +19,20 @@
 
 namespace excite::conv_tiles {
 
-// An input as the tiles read it.
+// Floats [p, p + n) to be brought into L2 while a kernel runs: the next sample's input, whose
+// first read would otherwise stall on memory (a batch's activations are MBs). A kernel issues it
+// in pieces as it goes (all at once, the prefetches queue up behind each other and stall too).
+struct Prefetch {
+  const float* p = nullptr;
+  int64_t n = 0;
+};
+inline void prefetch_part(const Prefetch& f, int64_t part, int64_t parts) {
+  if (!f.p || parts <= 0) return;
+  const int64_t lines = (f.n + 15) / 16, lo = lines * part / parts, hi = lines * (part + 1) / parts;
+  for (int64_t i = lo; i < hi; ++i) __builtin_prefetch(f.p + 16 * i, 0, 2);
+}
+
+// An input as the tiles read it: channel c's tap k at position p is x[c * in_stride + off[k] + p].
 struct TapInput {
   const float* x = nullptr;
   int64_t channels = 0;       // Cin
@@ -27,6 +40,13 @@ struct TapInput {
   const int64_t* off = nullptr;  // [taps] shift of each tap
   int64_t taps = 0;           // KK
   int64_t sample_stride = 0;  // floats from one sample to the next (weight_grad only)
+  Prefetch next = {};         // issued over forward_positions' tiles
+  // Column masks, or null: tap k with col_code[k] = 1 (2) reads 0 in lanes whose output column is
+  // a row's first (last): a stride-1 plane read at a shift of -1 (+1) column, whose wrapped-around
+  // lanes hold the neighbouring row's edge. col_mask [vectors][2][lanes()] holds 1 where a lane
+  // keeps its value (for code 1, then code 2), 0 where it is masked.
+  const uint8_t* col_code = nullptr;
+  const float* col_mask = nullptr;
 };
 
 // Readable floats past the last channel's in_stride: the tiles read whole vectors, so a staged
@@ -63,7 +83,7 @@ void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Ta
 // dyT [P][OCp] is dy transposed with oc padded to OCp (a multiple of lanes()) by zeros. Faster
 // than weight_grad there: no lane sums, and each x value is broadcast from L1 (old AVX-512 design).
 void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
-                     float* dwT);
+                     float* dwT, const Prefetch& next_x, const Prefetch& next_dy);
 // Floats per vector of the running target.
 int64_t lanes();
 
