@@ -72,7 +72,7 @@ void im2col(const float* x, const ConvGeometry& g, float* col) {
           if (g.stride_w == 1) {
             std::memcpy(o + cols.lo, in, sizeof(float) * (cols.hi - cols.lo));
           } else if (g.stride_w == 2) {
-            gather_even(in, o + cols.lo, cols.hi - cols.lo);
+            gather_even(in, o + cols.lo, cols.hi - cols.lo, xc + g.H * g.W - in);
           } else {
             for (int64_t ow = cols.lo; ow < cols.hi; ++ow) o[ow] = in[(ow - cols.lo) * g.stride_w];
           }
@@ -98,7 +98,7 @@ void col2im(const float* col, const ConvGeometry& g, float* dx) {
           float* o = dxc + (oh * g.stride_h - g.pad_h + kh * g.dilation_h) * g.W + iw0;
           const float* r = in + oh * OW;
           if (g.stride_w == 2) {
-            scatter_add_even(r + cols.lo, o, cols.hi - cols.lo);
+            scatter_add_even(r + cols.lo, o, cols.hi - cols.lo, dxc + g.H * g.W - o);
           } else {
             for (int64_t ow = cols.lo; ow < cols.hi; ++ow) o[(ow - cols.lo) * g.stride_w] += r[ow];
           }

@@ -114,6 +114,16 @@ namespace excite::conv_tiles {
 
 HWY_EXPORT(StageInput);
 
+namespace {
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+}  // namespace
+
+// Tap (kh, kw): kh*dh = q*sh + rh and kw*dw - pw = qw*sw + rw (0 <= rh < sh, 0 <= rw < sw). With
+// every |qw| <= 1 (and a +1 shift only onto padding) the planes are the (rh, rw) phases of x, T[i][j] = x[i*sh + rh - ph][j*sw + rw],
+// and a tap reads its phase at row shift q and column shift qw (masked where ow + qw leaves the
+// row): 1 plane for stride 1, 4 for 3x3 stride 2. Otherwise one plane per (rh, kw), shift q only.
 Stage make_stage(const ConvGeometry& g) {
   Stage st;
   st.C = g.Cg();
@@ -122,47 +132,61 @@ Stage make_stage(const ConvGeometry& g) {
   st.sh = g.stride_h;
   st.sw = g.stride_w;
   st.OW = g.OW();
-  const int64_t OH = g.OH();
+  const int64_t OH = g.OH(), P = OH * st.OW;
+  struct Tap {
+    int64_t q, rh, qw, rw, vw;
+  };
+  std::vector<Tap> taps;
   int64_t max_q = 0;
-  std::vector<std::pair<int64_t, int64_t>> tap_plane_q;  // (plane index, q) per tap
+  bool phases = true, shifted = false;
   for (int64_t kh = 0; kh < g.KH; ++kh)
     for (int64_t kw = 0; kw < g.KW; ++kw) {
-      const int64_t vh = kh * g.dilation_h, q = vh / g.stride_h, rh = vh % g.stride_h;
-      const std::pair<int64_t, int64_t> origin{rh - g.pad_h, kw * g.dilation_w - g.pad_w};
-      auto it = std::find(st.planes.begin(), st.planes.end(), origin);
-      if (it == st.planes.end()) it = st.planes.insert(st.planes.end(), origin);
-      tap_plane_q.emplace_back(it - st.planes.begin(), q);
-      max_q = std::max(max_q, q);
+      const int64_t vh = kh * g.dilation_h, vw = kw * g.dilation_w - g.pad_w, qw = floor_div(vw, g.stride_w);
+      taps.push_back({vh / g.stride_h, vh % g.stride_h, qw, vw - qw * g.stride_w, vw});
+      max_q = std::max(max_q, vh / g.stride_h);
+      // (-1 lands on column -sw + rw < 0 of x: padding. +1 past the plane's last column must be
+      // padding too, column OW*sw + rw >= W, or the mask would drop a real input value.)
+      phases = phases && qw >= -1 && qw <= 1 && (qw < 1 || st.OW * g.stride_w + (vw - qw * g.stride_w) >= g.W);
+      shifted = shifted || qw != 0;
     }
   st.R = OH + max_q;
-  const int64_t P = OH * st.OW;
-  st.in_place = st.planes.size() == 1 && st.planes[0] == std::pair<int64_t, int64_t>{0, 0} && g.stride_h == 1 &&
-                g.stride_w == 1 && st.OW == g.W && st.R == g.H && P % kSlack == 0;
-  // Stride 1, same width, column taps within one column of the output's: one plane and masks.
-  const bool masked = !st.in_place && g.stride_h == 1 && g.stride_w == 1 && st.OW == g.W && g.dilation_w == 1 &&
-                      g.pad_w <= 1 && g.KW - 1 - g.pad_w <= 1 && g.KW > 1;
-  if (masked) {
-    st.planes = {{-g.pad_h, 0}};
-    st.front = kSlack;
-    st.in_stride = st.R * st.OW;
-    const int64_t L = lanes(), vectors = (P + L - 1) / L;
-    for (int64_t kh = 0; kh < g.KH; ++kh)
-      for (int64_t kw = 0; kw < g.KW; ++kw) {
-        const int64_t col0 = kw - g.pad_w;
-        st.off.push_back(kh * g.dilation_h * st.OW + col0);
-        st.col_code.push_back(static_cast<uint8_t>(col0 < 0 ? 1 : col0 > 0 ? 2 : 0));
-      }
-    st.col_mask.assign(static_cast<size_t>(vectors * 2 * L), 1.f);
-    for (int64_t p = 0; p < P; ++p) {
-      const int64_t v = p / L, l = p % L, col = p % st.OW;
-      st.col_mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
-      st.col_mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == st.OW - 1 ? 0.f : 1.f;
-    }
+  const int64_t plane = st.R * st.OW;
+  st.in_place = g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 && g.KW == 1 && st.OW == g.W &&
+                st.R == g.H && P % kSlack == 0;
+  if (st.in_place) {
+    st.planes = {{0, 0}};
+    st.in_stride = g.H * g.W;
+    for (const Tap& t : taps) st.off.push_back(t.q * st.OW);
     return st;
   }
-  const int64_t plane = st.R * st.OW;
-  st.in_stride = st.in_place ? g.H * g.W : static_cast<int64_t>(st.planes.size()) * plane;
-  for (const auto& [s, q] : tap_plane_q) st.off.push_back(s * plane + q * st.OW);
+  auto plane_of = [&](std::pair<int64_t, int64_t> origin) {
+    auto it = std::find(st.planes.begin(), st.planes.end(), origin);
+    if (it == st.planes.end()) it = st.planes.insert(st.planes.end(), origin);
+    return static_cast<int64_t>(it - st.planes.begin());
+  };
+  for (const Tap& t : taps) {
+    if (phases) {
+      st.off.push_back(plane_of({t.rh - g.pad_h, t.rw}) * plane + t.q * st.OW + t.qw);
+      st.col_code.push_back(static_cast<uint8_t>(t.qw < 0 ? 1 : t.qw > 0 ? 2 : 0));
+    } else {
+      st.off.push_back(plane_of({t.rh - g.pad_h, t.vw}) * plane + t.q * st.OW);
+    }
+  }
+  st.in_stride = static_cast<int64_t>(st.planes.size()) * plane;
+  if (!shifted) {
+    st.col_code.clear();
+    return st;
+  }
+  // A -1 shift reads one float before channel 0's plane: zeros in front. The masks: lanes whose
+  // output column is a row's first (code 1) / last (code 2).
+  st.front = kSlack;
+  const int64_t L = lanes(), vectors = (P + L - 1) / L;
+  st.col_mask.assign(static_cast<size_t>(vectors * 2 * L), 1.f);
+  for (int64_t p = 0; p < P; ++p) {
+    const int64_t v = p / L, l = p % L, col = p % st.OW;
+    st.col_mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
+    st.col_mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == st.OW - 1 ? 0.f : 1.f;
+  }
   return st;
 }
 

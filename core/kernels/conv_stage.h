@@ -2,19 +2,19 @@
 // planes in which every kernel tap of a convolution is a constant shift of the output position.
 //
 // Tap (kh, kw) of output (oh, ow) reads input row oh*sh + kh*dh - ph and column ow*sw + kw*dw - pw.
-// Write kh*dh = q*sh + rh (0 <= rh < sh). Staged plane (rh, kw) of a channel holds
-//   T[i][j] = x[i*sh + rh - ph][j*sw + kw*dw - pw]   (0 outside x),  i < OH + max q, j < OW,
-// and the tap reads T at row oh + q, column ow: at flat position p + q*OW with p = oh*OW + ow.
-// One plane per (row phase, column tap) pair in use: 6 of about H/2 x W/2 for 3x3 stride 2, 1 of
-// H/2 x W/2 for the 1x1 stride-2 shortcut (about KW / (sh * sw) times the input, where im2col
-// writes KH * KW / (sh * sw) times it). Padding is stored zeros, so the tiles need no lane masks,
-// and the planes end in kSlack zeros, so the last vector of a plane may read past it.
-// Two cheaper cases: a stride-1 conv without padding in the width (a 1x1) reads x in place when
-// its plane is a whole number of vectors; and a stride-1 "same-width" conv whose column taps
-// shift by at most one (3x3 pad 1, most of a ResNet, and its input gradient) stages one plane,
-// x with its zero rows above and below (a block copy of the input), and the taps one column left
-// or right read it at a shift of -1 / +1 under a lane mask for the first / last column of a row
-// (TapInput::col_code): 1x the input written instead of 3x.
+// Write kh*dh = q*sh + rh and kw*dw - pw = qw*sw + rw (0 <= rh < sh, 0 <= rw < sw). The staged
+// plane (rh, rw) of a channel, the input's stride phase
+//   T[i][j] = x[i*sh + rh - ph][j*sw + rw]   (0 outside x),   i < OH + max q, j < OW,
+// holds the tap at row oh + q, column ow + qw: at flat position p + q*OW + qw, p = oh*OW + ow.
+// Where ow + qw leaves the row (qw = -1 at the first column, +1 at the last; a +1 shift is used
+// only where that column is padding), the flat shift lands on the neighbouring row's edge, so
+// those lanes are masked (TapInput::col_code). Planes: one for a stride-1 conv (x with zero rows
+// above and below: a block copy), four of about H/2 x W/2 for a 3x3 stride-2, one for the 1x1
+// stride-2 shortcut: about the input's size in all, where im2col writes KH * KW / (sh * sw) times it. Padding is stored zeros; the planes start after
+// kSlack zeros (a -1 shift reads before the first) and end in kSlack zeros (the last vector may
+// read past them). A kernel with column shifts beyond one (7x7 stride 2, dilated) stages one
+// plane per (rh, kw) instead, T[i][j] = x[i*sh + rh - ph][j*sw + kw*dw - pw], no masks; a 1x1
+// stride-1 conv reads x in place when its plane is a whole number of vectors.
 // stage_input is written once over Highway (conv_stage.cpp): block copies for stride-1 planes,
 // vector even-lane gathers for stride-2 rows.
 #pragma once

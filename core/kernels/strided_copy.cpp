@@ -12,23 +12,24 @@ namespace excite::HWY_NAMESPACE {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
-// Vectors while the second load (floats 2i + L .. 2i + 2L - 1) stays before in[2 (n - 1)]
-// (i + L < n), then one float at a time.
-void GatherEven(const float* in, float* out, int64_t n) {
+// Whole vectors while their 2L floats fit the room and their L outputs the n, then one at a time.
+void GatherEven(const float* in, float* out, int64_t n, int64_t room) {
   int64_t i = 0;
 #if HWY_TARGET != HWY_SCALAR  // (one lane: no halves to concatenate)
   const hn::ScalableTag<float> d;
   constexpr int64_t L = static_cast<int64_t>(hn::MaxLanes(d));
-  for (; i + L < n; i += L) {
+  for (; i + L <= n && 2 * i + 2 * L <= room; i += L) {
     const auto a = hn::LoadU(d, in + 2 * i), b = hn::LoadU(d, in + 2 * i + L);
     hn::StoreU(hn::ConcatEven(d, b, a), d, out + i);
   }
+#else
+  (void)room;
 #endif
   for (; i < n; ++i) out[i] = in[2 * i];
 }
 
 // r's lanes 0 .. L/2-1 go to the even lanes of io's first vector, L/2 .. L-1 to the second's.
-void ScatterAddEven(const float* r, float* io, int64_t n) {
+void ScatterAddEven(const float* r, float* io, int64_t n, int64_t room) {
   int64_t i = 0;
 #if HWY_TARGET != HWY_SCALAR
   const hn::ScalableTag<float> d;
@@ -42,13 +43,15 @@ void ScatterAddEven(const float* r, float* io, int64_t n) {
   }
   const auto lo = hn::SetTableIndices(d, lo_idx), hi = hn::SetTableIndices(d, hi_idx);
   const auto keep = hn::Ne(hn::Load(d, even), hn::Zero(d));
-  for (; i + L < n; i += L) {
+  for (; i + L <= n && 2 * i + 2 * L <= room; i += L) {
     const auto v = hn::LoadU(d, r + i);
     float* a = io + 2 * i;
     float* b = io + 2 * i + L;
     hn::StoreU(hn::Add(hn::LoadU(d, a), hn::IfThenElseZero(keep, hn::TableLookupLanes(v, lo))), d, a);
     hn::StoreU(hn::Add(hn::LoadU(d, b), hn::IfThenElseZero(keep, hn::TableLookupLanes(v, hi))), d, b);
   }
+#else
+  (void)room;
 #endif
   for (; i < n; ++i) io[2 * i] += r[i];
 }
@@ -64,14 +67,14 @@ namespace excite {
 HWY_EXPORT(GatherEven);
 HWY_EXPORT(ScatterAddEven);
 
-void gather_even(const float* in, float* out, int64_t n) {
+void gather_even(const float* in, float* out, int64_t n, int64_t room) {
   isa_init();
-  HWY_DYNAMIC_DISPATCH(GatherEven)(in, out, n);
+  HWY_DYNAMIC_DISPATCH(GatherEven)(in, out, n, room);
 }
 
-void scatter_add_even(const float* r, float* io, int64_t n) {
+void scatter_add_even(const float* r, float* io, int64_t n, int64_t room) {
   isa_init();
-  HWY_DYNAMIC_DISPATCH(ScatterAddEven)(r, io, n);
+  HWY_DYNAMIC_DISPATCH(ScatterAddEven)(r, io, n, room);
 }
 
 void gather_even_naive(const float* in, float* out, int64_t n) {

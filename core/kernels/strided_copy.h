@@ -9,10 +9,12 @@
 
 namespace excite {
 
-// out[i] = in[2 i] for i < n; reads nothing past in[2 (n - 1)].
-void gather_even(const float* in, float* out, int64_t n);
-// io[2 i] += r[i] for i < n; touches nothing past io[2 (n - 1)] (odd floats are rewritten unchanged).
-void scatter_add_even(const float* r, float* io, int64_t n);
+// out[i] = in[2 i] for i < n; reads nothing past in[room - 1] (room >= 2n - 1 floats readable
+// from in; with more room, one more whole vector may run where the scalar tail would).
+void gather_even(const float* in, float* out, int64_t n, int64_t room);
+// io[2 i] += r[i] for i < n; touches nothing past io[room - 1] (room >= 2n - 1; the odd floats
+// touched are rewritten unchanged, so io must not be written by another thread meanwhile).
+void scatter_add_even(const float* r, float* io, int64_t n, int64_t room);
 
 // The naive twins.
 void gather_even_naive(const float* in, float* out, int64_t n);

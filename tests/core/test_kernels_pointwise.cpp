@@ -82,13 +82,19 @@ TEST_CASE("strided copy: stride-2 gather and scatter-add match naive on every in
       for (float& v : in) v = gen.uniform(-1, 1);
       for (float& v : r) v = gen.uniform(-1, 1);
       std::vector<float> out(r.size()), out_n(r.size());
-      gather_even(in.data(), out.data(), n);
+      gather_even(in.data(), out.data(), n, span);
       gather_even_naive(in.data(), out_n.data(), n);
       CHECK(out == out_n);
       std::vector<float> io = in, io_n = in;
-      scatter_add_even(r.data(), io.data(), n);
+      scatter_add_even(r.data(), io.data(), n, span);
       scatter_add_even_naive(r.data(), io_n.data(), n);
       CHECK(io == io_n);
+      // With one more float of room, the last vector runs whole (no scalar tail).
+      std::vector<float> wide(static_cast<size_t>(span + 1), 0.f), wide_n = wide;
+      gather_even(wide.data(), out.data(), n, span + 1);
+      scatter_add_even(r.data(), wide.data(), n, span + 1);
+      scatter_add_even_naive(r.data(), wide_n.data(), n);
+      CHECK(wide == wide_n);
     }
   });
 }
