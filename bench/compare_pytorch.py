@@ -11,6 +11,7 @@ one run mean anything.
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --threads 1
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet8 --in-channels 1 --input-size 28
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --isa avx2   # excite's AVX2 kernels
+    /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --as-avx2-machine  # both sides AVX2
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet50 --input-size 224 --batch 8 --infer-batch 8 --no-train
 
 PyTorch side: the torch twins of excite's models from tests/reference/make_fixtures.py (same
@@ -20,6 +21,8 @@ single-threaded), so the worker imports it first and sets the threads afterwards
 torch.get_num_threads() and the script stops if that is not the number asked for (every
 "2-thread" PyTorch figure before this check was a 1-thread one). --isa sets EXCITE_ISA for
 excite (avx512, avx2, ...: the instruction set of its kernels; PyTorch keeps its own choice).
+--as-avx2-machine is the nearest an AVX-512 host comes to an AVX2-only one: EXCITE_ISA=avx2 for
+excite, ONEDNN_MAX_CPU_ISA=AVX2 for PyTorch's oneDNN, OPENBLAS_CORETYPE=Haswell for both.
 """
 import argparse
 import json
@@ -131,6 +134,8 @@ def main():
     ap.add_argument("--layouts", default="nchw,channels_last",
                     help="PyTorch layouts to run, comma-separated (default both; the ratio is to the faster)")
     ap.add_argument("--isa", help="EXCITE_ISA for excite: avx512, avx2, sse4, neon, scalar (default: the best)")
+    ap.add_argument("--as-avx2-machine", action="store_true",
+                    help="both sides limited to AVX2: EXCITE_ISA=avx2, ONEDNN_MAX_CPU_ISA=AVX2, OPENBLAS_CORETYPE=Haswell")
     ap.add_argument("--omp-wait-policy", choices=["active", "passive"],
                     help="OMP_WAIT_POLICY for both sides (both use libgomp; unset: its default, spin ~300k "
                          "iterations before sleeping, which on a loaded machine burns the time slices of 2 threads)")
@@ -155,6 +160,9 @@ def main():
     env = dict(os.environ)
     if a.omp_wait_policy:
         env["OMP_WAIT_POLICY"] = a.omp_wait_policy
+    if a.as_avx2_machine:
+        env.update({"ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell"})
+        a.isa = a.isa or "avx2"
     excite_env = dict(env)
     if a.isa:
         excite_env["EXCITE_ISA"] = a.isa
@@ -173,6 +181,8 @@ def main():
                   f"OpenBLAS {e.get('blas_core', '?')}; PyTorch {torch_version()} in {', '.join(layouts)}; "
                   f"{a.rounds} rounds, alternating"
                   + (f"; OMP_WAIT_POLICY={a.omp_wait_policy} for both" if a.omp_wait_policy else "")
+                  + ("; AVX2 on both sides (ONEDNN_MAX_CPU_ISA=AVX2, OPENBLAS_CORETYPE=Haswell)"
+                     if a.as_avx2_machine else "")
                   + f"; load average {os.getloadavg()[0]:.1f}")
         for k in keys:
             ex[k].append(e[k])

@@ -8,9 +8,10 @@
 // the im2col + per-sample sgemm path on its own, and "bat" the design it was chosen over: one
 // batched im2col [K, 32*OH*OW] + one threaded sgemm + a transpose back to NCHW.
 //
-// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I]
+// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]
 //   (default: threads 1 2, N 128; --fast-only: only the dispatching entry points' columns;
-//   --layer I: only the I-th layer of the table). EXCITE_ISA picks the kernels' instruction set.
+//   --layer I: only the I-th layer of the table; --fmnist: SE-ResNet-8's shapes on 1x28x28, the
+//   default model, instead of SE-ResNet-20's on 3x32x32). EXCITE_ISA picks the kernels' instruction set.
 // --cpu times process CPU time instead of wall time: GFLOP per CPU-second, i.e. per core. On a
 // shared, busy machine that is the steadier measure of a kernel; wall time is what training sees.
 #include <algorithm>
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads;
   int64_t batch = 128;
   int reps = 9;
-  bool fast_only = false;
+  bool fast_only = false, fmnist = false;
   int only_layer = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -99,6 +100,8 @@ int main(int argc, char** argv) {
       batch = std::atoll(argv[++i]);
     } else if (a == "--cpu") {
       g_cpu_time = true;
+    } else if (a == "--fmnist") {
+      fmnist = true;
     } else if (a == "--fast-only") {
       fast_only = true;
     } else if (a == "--layer" && i + 1 < argc) {
@@ -115,7 +118,7 @@ int main(int argc, char** argv) {
     return ConvGeometry{.N = batch, .C = c, .H = hw, .W = hw, .OC = oc, .KH = 3, .KW = 3, .stride_h = stride,
                         .stride_w = stride, .pad_h = 1, .pad_w = 1};
   };
-  const std::vector<Layer> layers = {
+  const std::vector<Layer> cifar = {
       {"3x3 16->16 @32", conv3(16, 16, 32, 1)},
       {"3x3 32->32 @16", conv3(32, 32, 16, 1)},
       {"3x3 64->64 @8", conv3(64, 64, 8, 1)},
@@ -125,6 +128,17 @@ int main(int argc, char** argv) {
       {"1x1 16->32 s2", {.N = batch, .C = 16, .H = 32, .W = 32, .OC = 32, .stride_h = 2, .stride_w = 2}},
       {"1x1 32->32 @16", {.N = batch, .C = 32, .H = 16, .W = 16, .OC = 32}},
   };
+  const std::vector<Layer> fashion = {
+      {"3x3 16->16 @28", conv3(16, 16, 28, 1)},
+      {"3x3 32->32 @14", conv3(32, 32, 14, 1)},
+      {"3x3 64->64 @7", conv3(64, 64, 7, 1)},
+      {"stem 1->16 @28", conv3(1, 16, 28, 1)},
+      {"3x3 16->32 s2", conv3(16, 32, 28, 2)},
+      {"3x3 32->64 s2", conv3(32, 64, 14, 2)},
+      {"1x1 16->32 s2", {.N = batch, .C = 16, .H = 28, .W = 28, .OC = 32, .stride_h = 2, .stride_w = 2}},
+      {"1x1 32->64 s2", {.N = batch, .C = 32, .H = 14, .W = 14, .OC = 64, .stride_h = 2, .stride_w = 2}},
+  };
+  const std::vector<Layer>& layers = fmnist ? fashion : cifar;
 
   std::printf("kernels: %s (EXCITE_ISA forces one), OpenBLAS core: %s, batch %lld, best of %d runs, GFLOP/s = 2 * MACs / %s time\n",
               isa_name().c_str(), blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");
