@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 HWY_BEFORE_NAMESPACE();
 namespace excite::conv_tiles::HWY_NAMESPACE {
@@ -99,13 +100,11 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
     if (p + kL <= limit) {
       EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) hn::StoreU(acc[r][j], d, y + r * P + p);
-    } else if (p < limit) {  // through a buffer: a partial store must not touch the next row
-      HWY_ALIGN float tmp[kL];
+    } else if (p < limit) {  // lane by lane: a partial store must not touch the next row (and a
+                             // call here would spill every accumulator)
       EXCITE_UNROLL
-      for (int r = 0; r < MR; ++r) {
-        hn::Store(acc[r][j], d, tmp);
-        std::memcpy(y + r * P + p, tmp, sizeof(float) * static_cast<size_t>(limit - p));
-      }
+      for (int r = 0; r < MR; ++r)
+        for (int64_t i = 0; i < limit - p; ++i) y[r * P + p + i] = hn::ExtractLane(acc[r][j], static_cast<size_t>(i));
     }
   }
 }
@@ -138,17 +137,27 @@ ForwardTileFn forward_tile_fn(int64_t mr, int nv) {
 // dw[MR rows, KR columns] (row stride ldw) += sum over S samples and P positions of
 // dy[row, p] x[xoff[col] + p]. dy lanes past P are read as 0 (through a buffer), so the input's
 // lanes there (staged zeros or the next plane) add nothing.
-// x's lanes under a column code (TapInput::col_code) of the vector at position p.
-V masked_load(const D d, const TapInput& in, int code, const float* src, int64_t p) {
-  const V v = hn::LoadU(d, src);
-  if (code == 0) return v;
-  const float* t = in.col_mask + (p / kL) * 2 * kL + (code == 1 ? 0 : kL);
-  return hn::IfThenElseZero(hn::Ne(hn::LoadU(d, t), hn::Zero(d)), v);
+// The column masks of the vector at position p (TapInput::col_code): lanes that keep their value
+// under code 1 (lo) and code 2 (hi); all lanes without masks.
+void col_masks(const D d, const TapInput& in, int64_t p, hn::Mask<D>& lo, hn::Mask<D>& hi) {
+  if (!in.col_code) {
+    lo = hi = hn::FirstN(d, kL);
+    return;
+  }
+  const float* t = in.col_mask + (p / kL) * 2 * kL;
+  lo = hn::Ne(hn::LoadU(d, t), hn::Zero(d));
+  hi = hn::Ne(hn::LoadU(d, t + kL), hn::Zero(d));
 }
 
+V masked_load(const D d, int code, const hn::Mask<D>& lo, const hn::Mask<D>& hi, const float* src) {
+  const V v = hn::LoadU(d, src);
+  return code == 0 ? v : hn::IfThenElseZero(code == 1 ? lo : hi, v);
+}
+
+// dy_tail [S][tail_rows][kL]: this block's rows' last partial vectors (when P % kL != 0).
 template <int MR, int KR>
 void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput& in, const int64_t* xoff,
-                  const int* xcode, int64_t S, float* dw, int64_t ldw) {
+                  const int* xcode, int64_t S, const float* dy_tail, int64_t tail_rows, float* dw, int64_t ldw) {
   const D d;
   V acc[MR][KR];
   EXCITE_UNROLL
@@ -160,28 +169,27 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
     const float* dys = dy + s * dy_stride;
     const float* xs = in.x + s * in.sample_stride;
     for (int64_t p = 0; p < full; p += kL) {
+      hn::Mask<D> lo, hi;
+      col_masks(d, in, p, lo, hi);
       V dv[MR];
       EXCITE_UNROLL
       for (int r = 0; r < MR; ++r) dv[r] = hn::LoadU(d, dys + r * P + p);
       EXCITE_UNROLL
       for (int k = 0; k < KR; ++k) {
-        const V xv = masked_load(d, in, xcode[k], xs + xoff[k] + p, p);
+        const V xv = masked_load(d, xcode[k], lo, hi, xs + xoff[k] + p);
         EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
       }
     }
-    if (full < P) {
-      HWY_ALIGN float tmp[kL];
+    if (full < P) {  // dy's last partial vector, zero-padded beforehand (see WeightGrad)
+      hn::Mask<D> lo, hi;
+      col_masks(d, in, full, lo, hi);
       V dv[MR];
       EXCITE_UNROLL
-      for (int r = 0; r < MR; ++r) {
-        std::fill(tmp, tmp + kL, 0.f);
-        std::memcpy(tmp, dys + r * P + full, sizeof(float) * static_cast<size_t>(P - full));
-        dv[r] = hn::Load(d, tmp);
-      }
+      for (int r = 0; r < MR; ++r) dv[r] = hn::LoadU(d, dy_tail + (s * tail_rows + r) * kL);
       EXCITE_UNROLL
       for (int k = 0; k < KR; ++k) {
-        const V xv = masked_load(d, in, xcode[k], xs + xoff[k] + full, full);
+        const V xv = masked_load(d, xcode[k], lo, hi, xs + xoff[k] + full);
         EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
       }
@@ -194,7 +202,7 @@ void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput&
 }
 
 using WeightBlockFn = void (*)(const float*, int64_t, int64_t, const TapInput&, const int64_t*, const int*, int64_t,
-                               float*, int64_t);
+                               const float*, int64_t, float*, int64_t);
 
 template <int MR>
 WeightBlockFn weight_block_for(int64_t kr) {
@@ -293,7 +301,16 @@ void ForwardPositions(const TapInput& in, const float* wp, int64_t Cout, const f
 
 void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const TapInput& in, int64_t samples,
                 int64_t P, float* dw) {
-  const int64_t Kg = in.channels * in.taps;
+  const int64_t Kg = in.channels * in.taps, full = P / kL * kL;
+  // Every row's last partial vector, zero-padded, for every sample: [samples][OC][kL].
+  thread_local std::vector<float> tails;
+  if (full < P) {
+    tails.assign(static_cast<size_t>(samples * OC * kL), 0.f);
+    for (int64_t s = 0; s < samples; ++s)
+      for (int64_t r = 0; r < OC; ++r)
+        std::copy(dy + s * dy_sample_stride + r * P + full, dy + s * dy_sample_stride + (r + 1) * P,
+                  tails.data() + (s * OC + r) * kL);
+  }
   int64_t xoff[kGradCols];
   int xcode[kGradCols];
   for (int64_t m0 = 0; m0 < OC; m0 += kGradRows) {
@@ -304,7 +321,8 @@ void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Tap
         xoff[j] = (k0 + j) / in.taps * in.in_stride + in.off[(k0 + j) % in.taps];
         xcode[j] = in.col_code ? in.col_code[(k0 + j) % in.taps] : 0;
       }
-      weight_block_fn(mr, kr)(dy + m0 * P, dy_sample_stride, P, in, xoff, xcode, samples, dw + m0 * Kg + k0, Kg);
+      weight_block_fn(mr, kr)(dy + m0 * P, dy_sample_stride, P, in, xoff, xcode, samples,
+                              full < P ? tails.data() + m0 * kL : nullptr, OC, dw + m0 * Kg + k0, Kg);
     }
   }
 }
