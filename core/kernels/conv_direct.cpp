@@ -3,9 +3,11 @@
 // Why: a register-tiled product runs well above OpenBLAS's sgemm on these small-K products, and
 // im2col + sgemm spends about a third of a CIFAR conv writing the [C*KH*KW, OH*OW] column matrix
 // (9x the input). The tiles need every tap to be a constant shift of the output position, and no
-// tap to read outside its input. Staging gives both: conv_stage.h stages the input into planes in which each tap is a constant shift off(k) of the
-// output position, with the padding stored as zeros (one plane per row phase and column tap);
-// conv_tiles.h's register tiles sum over every input channel and tap of them.
+// tap to read outside its input. Staging gives both: conv_stage.h stages the input once per
+// sample into planes in which each tap is a constant shift off(k) of the output position, with
+// the padding stored as zeros (the input's stride phases, about its size; a row's first and last
+// lanes masked where a tap shifts by a column), and conv_tiles.h's register tiles sum over every
+// input channel and tap of them.
 //
 // Forward, per sample and group:  y[oc, p] = b[oc] + sum_{c, k} w[oc, c, k] T_c(k)[p + off(k)].
 // Backward to the input: dx[c, q] = sum_{oc, k} w[oc, c, k] dy[oc, positions that read q].

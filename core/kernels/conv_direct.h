@@ -2,10 +2,11 @@
 // path under conv2d_forward/conv2d_backward on every SIMD target (AVX-512, AVX2, SSE4, NEON).
 //
 // No column matrix: the input is staged once per sample into planes in which every kernel tap
-// is a constant shift of the output position, with the padding stored as zeros (one plane per
-// column tap and row phase, about KW / (stride_h * stride_w) times the input where im2col writes
-// KH * KW / (stride_h * stride_w) times it), and register tiles (conv_tiles.h) sum over every
-// input channel and tap of it with plain vector loads. Every geometry (stride, padding, dilation,
+// is a constant shift of the output position, with the padding stored as zeros (conv_stage.h:
+// the input's stride phases, about the input's size, where im2col writes KH * KW /
+// (stride_h * stride_w) times it), and register tiles (conv_tiles.h) sum over every input
+// channel and tap of it with plain vector loads (a lane mask at a row's first and last column
+// where a tap shifts by one). Every geometry (stride, padding, dilation,
 // groups, 1x1 and the RGB stem) takes this path. The input gradient of a stride-1 convolution is
 // the same kernel on dy with the weight transposed and flipped; a strided one goes through
 // dcol = w^T dy (the same kernel as a product) and col2im. The weight gradient is a dot product

@@ -3,7 +3,8 @@
 // The tiles read an input of `channels` planes, each tap k of a channel at a constant shift
 // off[k] from the output position p: x[c * in_stride + off[k] + p]. conv_direct.cpp stages an
 // input into that form (conv_stage.h) so that no tap ever reads outside it: padding is stored
-// zeros, there are no lane masks, and every load is a plain vector load. Two kernels run over it,
+// zeros, and every load is a plain vector load (where a tap shifts by a column, under a lane mask
+// for a row's first or last column: TapInput::col_code). Two kernels run over it,
 // written once over Highway and compiled for every target (conv_tiles.cpp):
 //   forward_positions: y[Cout, p] (+)= sum_{c, k} w[Cout, c, k] x(c, k, p) for p in [p0, p1),
 //     in register tiles of rows x vectors (the shape is the target's: 8 x 3 or 6 x 4 with 32
