@@ -1,4 +1,5 @@
-// core/kernels/conv_tiles.h — the register tiles under conv_direct.cpp (internal to core/kernels).
+// core/kernels/conv_tiles.h — the register tiles under conv_direct.cpp (internal to core/kernels;
+// the forward tiles in conv_tiles.cpp, the weight-gradient ones in conv_weight_grad.cpp).
 //
 // The tiles read an input of `channels` planes, each tap k of a channel at a constant shift
 // off[k] from the output position p: x[c * in_stride + off[k] + p]. conv_direct.cpp stages an
