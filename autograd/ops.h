@@ -104,4 +104,23 @@ Variable cross_entropy(const Variable& logits, const std::vector<int64_t>& label
 // core/kernels/metrics.h: topk_correct(logits [N, K], labels [N], k) -> how many samples have
 // their label among the k largest logits (top-1 / top-5 accuracy numerators).
 
+// --- attention primitives (ECA, CBAM, Gather-Excite; issue 15) ---
+// ops/channel_reduce.cpp: per-pixel maps across the channels, and the broadcast of such a map.
+// Tie rule of channel_max's backward: First sends the gradient to the lowest maximal channel
+// (torch.max(x, dim=1), CPU); Split shares it evenly among all maximal channels (torch.amax,
+// which timm's CBAM uses: pass MaxTies::Split for parity with it). They differ only on exact ties.
+enum class MaxTies { First, Split };
+Variable channel_mean(const Variable& x);                                    // [N, C, H, W] -> [N, 1, H, W]
+Variable channel_max(const Variable& x, MaxTies ties = MaxTies::First);      // [N, C, H, W] -> [N, 1, H, W]
+Variable spatial_scale(const Variable& x, const Variable& s);  // x [N,C,H,W] * s [N,1,H,W] -> [N,C,H,W]
+// ops/channel_conv1d.cpp: ECA's convolution across channels, torch's conv1d(v.view(N, 1, C), w,
+// padding=pad) without bias: v [N, C], w [1, 1, K] -> [N, C + 2 pad - K + 1] (= [N, C] for
+// pad = (K - 1) / 2, K odd).
+Variable channel_conv1d(const Variable& v, const Variable& w, int64_t pad);
+// ops/upsample.cpp: F.interpolate(x, size=(out_h, out_w), mode='nearest'), index rule and all:
+// [N, C, H, W] -> [N, C, out_h, out_w]; shrinking works too.
+Variable upsample_nearest(const Variable& x, int64_t out_h, int64_t out_w);
+// ops/cat.cpp: torch.cat(xs, dim); shapes equal except along dim (CBAM: [N,1,H,W] x 2 -> [N,2,H,W]).
+Variable cat(const std::vector<Variable>& xs, int64_t dim);
+
 }  // namespace excite

@@ -13,7 +13,13 @@ bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
 
-Variable make_result(Tensor out, const char* name, std::vector<Variable> inputs, Node::BackwardFn backward) {
+Variable make_result(Tensor out, const char* name, std::vector<Variable> inputs, Node::BackwardFn backward,
+                     TraceAttrs trace_attrs) {
+  if (tracing()) {
+    std::vector<Tensor> in;
+    for (const Variable& v : inputs) in.push_back(v.data());
+    trace_record(name, std::move(in), out, std::move(trace_attrs));
+  }
   Variable result(std::move(out));
   if (!grad_enabled()) return result;
   bool any = false;

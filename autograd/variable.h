@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/trace.h"
 #include "core/tensor.h"
 
 namespace excite {
@@ -89,7 +90,9 @@ class NoGradGuard {
 };
 
 // How every op finishes: wraps `out` in a Variable and, if grad mode is on and any input
-// requires grad, attaches a Node named `name` with the given backward closure.
-Variable make_result(Tensor out, const char* name, std::vector<Variable> inputs, Node::BackwardFn backward);
+// requires grad, attaches a Node named `name` with the given backward closure. While a
+// TraceScope lives (autograd/trace.h) it also reports the op with `trace_attrs`.
+Variable make_result(Tensor out, const char* name, std::vector<Variable> inputs, Node::BackwardFn backward,
+                     TraceAttrs trace_attrs = {});
 
 }  // namespace excite

@@ -23,7 +23,15 @@ packages=(
   nlohmann-json3-dev       # configs, safetensors headers, JSON output
   dataset-fashion-mnist    # the default training data
   gnuplot-nox              # training and ablation plots (PNG)
+  libonnx-dev libprotobuf-dev  # ONNX export (deploy/): the ONNX project's C++ classes and checker
+  python3-opencv python3-numpy  # OpenCV's DNN module, the second ONNX runtime of tests/deploy
 )
+
+# Node.js runs ONNX Runtime (npm onnxruntime-node, below) in tests/deploy. Debian's nodejs and
+# npm only where no node/npm is on the PATH: a machine with another Node.js build (one that
+# bundles npm) cannot take Debian's npm beside it.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -40,6 +48,13 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime for the export tests: the CPU library ships inside the npm package; its install
+# script would download a GPU build, hence --ignore-scripts. Pinned by tools/ort/package-lock.json.
+if [[ ! -d tools/ort/node_modules/onnxruntime-node ]]; then
+  echo "excite setup: installing onnxruntime-node into tools/ort (npm ci --ignore-scripts)"
+  (cd tools/ort && npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
 fi
 
 build_dir=${EXCITE_BUILD_DIR:-build}

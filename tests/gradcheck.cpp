@@ -1,6 +1,7 @@
 #include "gradcheck.h"
 
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 namespace excite::testing {
@@ -80,6 +81,15 @@ Tensor random_input(const Shape& shape, Generator& gen, float lo, float hi, floa
     do v = gen.uniform(lo, hi);
     while (std::fabs(v) < margin);
   }
+  return t;
+}
+
+Tensor spaced_input(const Shape& shape, Generator& gen) {
+  Tensor t(shape);
+  std::vector<int64_t> order(static_cast<size_t>(t.numel()));
+  std::iota(order.begin(), order.end(), 0);
+  for (int64_t i = t.numel() - 1; i > 0; --i) std::swap(order[i], order[gen.randint(i + 1)]);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = 0.05f * static_cast<float>(order[i] - t.numel() / 2);
   return t;
 }
 

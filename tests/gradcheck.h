@@ -39,4 +39,8 @@ GradCheckResult check_gradients(const VariableFn& f, const std::vector<Tensor>& 
 // inputs off kinks at 0).
 Tensor random_input(const Shape& shape, Generator& gen, float lo = -1.f, float hi = 1.f, float margin = 0.05f);
 
+// Distinct values 0.05 apart in random order: no near-tie that an eps = 1e-2 step could flip
+// (max-pool windows, channel_max: their gradient is only defined away from ties).
+Tensor spaced_input(const Shape& shape, Generator& gen);
+
 }  // namespace excite::testing

@@ -65,6 +65,11 @@ Variable batch_norm_impl(const Variable& x, const Variable& weight, const Variab
   if (weight.defined()) inputs.push_back(weight);
   const int bi = bias.defined() ? static_cast<int>(inputs.size()) : -1;
   if (bias.defined()) inputs.push_back(bias);
+  TraceAttrs attrs;  // for the exporter (autograd/trace.h)
+  if (tracing())
+    attrs = {{.name = "running_mean", .tensor = running_mean}, {.name = "running_var", .tensor = running_var},
+             {.name = "eps", .floats = {eps}}, {.name = "training", .ints = {training}},
+             {.name = "has_weight", .ints = {weight.defined()}}, {.name = "has_bias", .ints = {bias.defined()}}};
   // The fused closure keeps y (to mask dy), which the next layer keeps anyway; the unfused one does not.
   return make_result(y, op, inputs, [X = x.data(), Y = relu ? y : Tensor(), relu,
                                      Gamma = weight.defined() ? weight.data() : Tensor(), mean, invstd, training, N,
@@ -85,7 +90,7 @@ Variable batch_norm_impl(const Variable& x, const Variable& weight, const Variab
     if (wi >= 0 && nw) grads[wi] = dgamma;
     if (bi >= 0 && nb) grads[bi] = dbeta;
     return grads;
-  });
+  }, std::move(attrs));
 }
 
 }  // namespace

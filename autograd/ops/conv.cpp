@@ -41,6 +41,10 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
 
   std::vector<Variable> inputs{x, weight};
   if (has_bias) inputs.push_back(bias);
+  TraceAttrs attrs;  // for the exporter (autograd/trace.h)
+  if (tracing())
+    attrs = {{.name = "strides", .ints = {p.stride_h, p.stride_w}}, {.name = "pads", .ints = {p.pad_h, p.pad_w}},
+             {.name = "dilations", .ints = {p.dilation_h, p.dilation_w}}, {.name = "group", .ints = {p.groups}}};
   return make_result(y, "conv2d", inputs, [X = x.data(), Wt = weight.data(), g, has_bias, nx = x.requires_grad(),
                                            nw = weight.requires_grad(),
                                            nb = has_bias && bias.requires_grad()](const Tensor& dy) {
@@ -52,7 +56,7 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
     conv2d_backward(dy.data(), X.data(), Wt.data(), nx ? grads[0].data() : nullptr, nw ? grads[1].data() : nullptr,
                     nb ? grads[2].data() : nullptr, g);
     return grads;
-  });
+  }, std::move(attrs));
 }
 
 }  // namespace excite

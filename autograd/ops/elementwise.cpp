@@ -119,7 +119,8 @@ Variable add_scalar(const Variable& x, float s) {
   const OpKind kind = op_kind_or_override(OpKind::Elementwise);
   ScopedOpTimer timer(kind);
   return make_result(map(x.data(), [s](float v) { return v + s; }), "add_scalar", {x},
-                     [](const Tensor& g) { return std::vector<Tensor>{g}; });
+                     [](const Tensor& g) { return std::vector<Tensor>{g}; },
+                     tracing() ? TraceAttrs{{.name = "value", .floats = {s}}} : TraceAttrs{});
 }
 
 Variable mul_scalar(const Variable& x, float s) {
@@ -128,7 +129,7 @@ Variable mul_scalar(const Variable& x, float s) {
   return make_result(map(x.data(), [s](float v) { return v * s; }), "mul_scalar", {x}, [s, kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
     return std::vector<Tensor>{map(g, [s](float v) { return v * s; })};
-  });
+  }, tracing() ? TraceAttrs{{.name = "value", .floats = {s}}} : TraceAttrs{});
 }
 
 Variable exp(const Variable& x) {

@@ -34,6 +34,13 @@ using Indices = std::shared_ptr<std::vector<int32_t>>;
 
 }  // namespace
 
+// The window, for the exporter (autograd/trace.h); empty unless tracing.
+static TraceAttrs pool_trace_attrs(const Pool2dParams& p) {
+  if (!tracing()) return {};
+  return {{.name = "kernel_shape", .ints = {p.kernel_h, p.kernel_w}}, {.name = "strides", .ints = {p.stride_h, p.stride_w}},
+          {.name = "pads", .ints = {p.pad_h, p.pad_w}}, {.name = "count_include_pad", .ints = {p.count_include_pad}}};
+}
+
 Variable max_pool2d(const Variable& x, const Pool2dParams& p) {
   const OpKind kind = op_kind_or_override(OpKind::Pooling);
   ScopedOpTimer timer(kind);
@@ -46,7 +53,7 @@ Variable max_pool2d(const Variable& x, const Pool2dParams& p) {
     Tensor dx(xs);
     max_pool2d_backward(dy.data(), argmax->data(), dx.data(), g);
     return std::vector<Tensor>{dx};
-  });
+  }, pool_trace_attrs(p));
 }
 
 Variable avg_pool2d(const Variable& x, const Pool2dParams& p) {
@@ -60,7 +67,7 @@ Variable avg_pool2d(const Variable& x, const Pool2dParams& p) {
     Tensor dx(xs);
     avg_pool2d_backward(dy.data(), dx.data(), g);
     return std::vector<Tensor>{dx};
-  });
+  }, pool_trace_attrs(p));
 }
 
 Variable global_avg_pool(const Variable& x) {

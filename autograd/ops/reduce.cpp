@@ -53,10 +53,16 @@ Variable reduce(const Variable& x, const std::vector<int64_t>& dims, bool keepdi
   const float scale = average ? 1.f / static_cast<float>(std::max<int64_t>(r.count, 1)) : 1.f;
   Tensor out = sum_to(x.data(), r.kept).clone();
   for (float& v : out) v *= scale;
+  TraceAttrs attrs;  // for the exporter (autograd/trace.h): the reduced axes, in [0, dim)
+  if (tracing()) {
+    std::vector<int64_t> axes;
+    for (int64_t d : dims) axes.push_back(d < 0 ? d + x.dim() : d);
+    attrs = {{.name = "axes", .ints = axes}, {.name = "keepdims", .ints = {keepdim}}};
+  }
   return make_result(out.reshape(r.out), op, {x}, [r, scale, in = x.shape(), kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
     return std::vector<Tensor>{broadcast_to(g.reshape(r.kept), in, scale)};
-  });
+  }, std::move(attrs));
 }
 
 std::vector<int64_t> all_dims(const Variable& x) {

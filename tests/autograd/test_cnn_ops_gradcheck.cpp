@@ -16,17 +16,6 @@ using namespace excite::testing;
 namespace {
 
 
-// Distinct values spaced 0.05 apart in random order: no max-pool window has a near-tie that an
-// eps = 1e-2 step could flip.
-Tensor spaced_input(const Shape& shape, Generator& gen) {
-  Tensor t(shape);
-  std::vector<int64_t> order(static_cast<size_t>(t.numel()));
-  std::iota(order.begin(), order.end(), 0);
-  for (int64_t i = t.numel() - 1; i > 0; --i) std::swap(order[i], order[gen.randint(i + 1)]);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = 0.05f * static_cast<float>(order[i] - t.numel() / 2);
-  return t;
-}
-
 }  // namespace
 
 TEST_CASE("gradcheck: conv2d, every input, across strides, padding, dilation, groups") {

@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <numeric>
+#include <thread>
 
 #include "data/cifar.h"
 #include "data/idx.h"
@@ -118,7 +121,7 @@ TEST_CASE("Loader: the same seed gives identical batches whatever the number of 
                                .normalize(cifar10_stats())
                                .then(Cutout({.size = 3}));
   std::vector<std::vector<Batch>> runs;
-  for (int workers : {0, 1, 2, 3}) {
+  for (int workers : {0, 1, 2, 3, 4}) {
     Loader loader(data, {.batch_size = 8, .shuffle = true, .workers = workers, .seed = 11, .prefetch = 1}, augment);
     loader.set_epoch(2);
     runs.push_back(all(loader));
@@ -134,6 +137,45 @@ TEST_CASE("Loader: the same seed gives identical batches whatever the number of 
   Loader loader(data, {.batch_size = 8, .shuffle = true, .workers = 2, .seed = 11}, augment);
   CHECK(max_abs_diff(loader.batch(2, 4).images, runs[0][4].images) == 0.f);
   CHECK(max_abs_diff(loader.batch(3, 4).images, runs[0][4].images) > 0.f);
+}
+
+// Counts the images the loader asks for, so a test can see how far ahead the workers read.
+class CountingDataset : public Dataset {
+ public:
+  explicit CountingDataset(const Dataset& inner) : inner_(inner) {}
+  int64_t size() const override { return inner_.size(); }
+  Example get(int64_t index) const override {
+    ++reads_;
+    return inner_.get(index);
+  }
+  int64_t label(int64_t index) const override { return inner_.label(index); }
+  const std::vector<std::string>& classes() const override { return inner_.classes(); }
+  int64_t channels() const override { return inner_.channels(); }
+  int64_t height() const override { return inner_.height(); }
+  int64_t width() const override { return inner_.width(); }
+  std::string description() const override { return "counting " + inner_.description(); }
+  int64_t reads() const { return reads_.load(); }
+
+ private:
+  const Dataset& inner_;
+  mutable std::atomic<int64_t> reads_{0};
+};
+
+TEST_CASE("Loader: a slow consumer does not make the workers buffer the dataset") {
+  const InMemoryDataset inner = numbered(4000);
+  const CountingDataset data(inner);
+  const int workers = 2, prefetch = 2, batch = 10;
+  Loader loader(data, {.batch_size = batch, .shuffle = true, .workers = workers, .seed = 3, .prefetch = prefetch});
+  int64_t consumed = 0, most_ahead = 0;
+  for (const Batch& b : loader) {
+    consumed += static_cast<int64_t>(b.labels.size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    most_ahead = std::max(most_ahead, data.reads() - consumed);
+    if (consumed >= 600) break;
+  }
+  // At most the window (workers * prefetch batches) plus one batch per worker being built.
+  CHECK(most_ahead <= int64_t{batch} * (workers * prefetch + workers));
+  CHECK(data.reads() < 1000);
 }
 
 TEST_CASE("Loader: leaving a loop early stops the workers - the next loop starts afresh") {
