@@ -10,8 +10,8 @@
 #include <unordered_set>
 
 #include "autograd/variable.h"
-#include "core/elementwise.h"
 #include "core/error.h"
+#include "core/kernels/pointwise.h"
 
 namespace excite {
 
@@ -25,7 +25,7 @@ static void accumulate(Variable& v, Tensor g) {
   // Out of place: the first gradient may share storage with another variable's (an op such as
   // add hands the same tensor to both inputs), so adding into it could change both.
   Tensor sum(v.shape());
-  map_binary(v.grad().data(), g.data(), sum.data(), g.numel(), [](float a, float b) { return a + b; });
+  binary_forward(BinaryOp::Add, v.grad().data(), g.data(), sum.data(), g.numel());
   v.grad() = std::move(sum);
 }
 

@@ -1,19 +1,28 @@
 #!/usr/bin/python3
 """Side-by-side speed of excite and PyTorch (Debian's python3-torch) on the same model.
 
-Runs `excite bench --json` and the same measurement in PyTorch alternately, several rounds, each
-in its own process (so peak memory is each side's own), and prints per round and overall the
-medians and their ratio. The shared machines here are noisy: only ratios measured in one run
-mean anything.
+Runs `excite bench --json` and the same measurement in PyTorch, in NCHW and in channels_last,
+alternately, several rounds, each in its own process (so peak memory is each side's own), and
+prints per round and overall the medians and the ratio of excite to PyTorch's best layout (the
+faster of the two, per measurement). The shared machines here are noisy: only ratios measured in
+one run mean anything.
 
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --threads 2 --rounds 5
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --threads 1
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet8 --in-channels 1 --input-size 28
+    /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --isa avx2   # excite's AVX2 kernels
+    /usr/bin/python3 bench/compare_pytorch.py --arch seresnet20 --as-avx2-machine  # both sides AVX2
     /usr/bin/python3 bench/compare_pytorch.py --arch seresnet50 --input-size 224 --batch 8 --infer-batch 8 --no-train
 
 PyTorch side: the torch twins of excite's models from tests/reference/make_fixtures.py (same
-structure and parameter names), SGD with momentum 0.9 and weight decay 5e-4, cross-entropy, in
-NCHW and, with --channels-last, in PyTorch's faster NHWC layout.
+structure and parameter names), SGD with momentum 0.9 and weight decay 5e-4, cross-entropy.
+Threads: make_fixtures.py sets torch.set_num_threads(1) when imported (its fixtures are
+single-threaded), so the worker imports it first and sets the threads afterwards; it reports
+torch.get_num_threads() and the script stops if that is not the number asked for (every
+"2-thread" PyTorch figure before this check was a 1-thread one). --isa sets EXCITE_ISA for
+excite (avx512, avx2, ...: the instruction set of its kernels; PyTorch keeps its own choice).
+--as-avx2-machine is the nearest an AVX-512 host comes to an AVX2-only one: EXCITE_ISA=avx2 for
+excite, ONEDNN_MAX_CPU_ISA=AVX2 for PyTorch's oneDNN, OPENBLAS_CORETYPE=Haswell for both.
 """
 import argparse
 import json
@@ -28,9 +37,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 
-def torch_model(arch, in_channels, classes):
+def torch_twins():
+    """tests/reference/make_fixtures.py, the torch twins of the zoo. Importing it runs its
+    module-level torch.set_num_threads(1): set the threads after this."""
     sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
-    import make_fixtures as mf  # the torch twins of the zoo
+    import make_fixtures as mf
+    return mf
+
+
+def torch_model(arch, in_channels, classes):
+    mf = torch_twins()
     se = {} if arch.startswith("se") else None
     depth = int(arch.removeprefix("se").removeprefix("resnet"))
     imagenet = {18: (False, (2, 2, 2, 2)), 34: (False, (3, 4, 6, 3)), 50: (True, (3, 4, 6, 3)),
@@ -45,6 +61,7 @@ def torch_model(arch, in_channels, classes):
 def torch_worker(a):
     """One PyTorch measurement, run in a child process; prints one JSON line."""
     import torch
+    torch_twins()  # first: its import sets 1 thread
     torch.set_num_threads(a.threads)
     torch.use_deterministic_algorithms(False)
     torch.manual_seed(0)
@@ -79,12 +96,24 @@ def torch_worker(a):
                     times.append(time.perf_counter() - t0)
         result["infer_images_per_second"] = a.infer_batch / statistics.median(times)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["torch_threads"] = torch.get_num_threads()
     print(json.dumps(result))
 
 
 def run_json(cmd, env=None):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
 def main():
@@ -101,7 +130,12 @@ def main():
     ap.add_argument("--iters", type=int, default=10)
     ap.add_argument("--no-train", action="store_true")
     ap.add_argument("--no-infer", action="store_true")
-    ap.add_argument("--channels-last", action="store_true", help="PyTorch side in NHWC (its faster layout here)")
+    ap.add_argument("--channels-last", action="store_true", help="(worker) PyTorch in NHWC")
+    ap.add_argument("--layouts", default="nchw,channels_last",
+                    help="PyTorch layouts to run, comma-separated (default both; the ratio is to the faster)")
+    ap.add_argument("--isa", help="EXCITE_ISA for excite: avx512, avx2, sse4, neon, scalar (default: the best)")
+    ap.add_argument("--as-avx2-machine", action="store_true",
+                    help="both sides limited to AVX2: EXCITE_ISA=avx2, ONEDNN_MAX_CPU_ISA=AVX2, OPENBLAS_CORETYPE=Haswell")
     ap.add_argument("--omp-wait-policy", choices=["active", "passive"],
                     help="OMP_WAIT_POLICY for both sides (both use libgomp; unset: its default, spin ~300k "
                          "iterations before sleeping, which on a loaded machine burns the time slices of 2 threads)")
@@ -118,32 +152,76 @@ def main():
     excite_cmd = [a.excite, "bench", "--arch", a.arch, "--in-channels", str(a.in_channels), "--num-classes",
                   str(a.classes), "--input-size", str(a.input_size), str(a.input_size), "--json"] + common
     torch_cmd = [sys.executable, os.path.abspath(__file__), "--torch-worker", "--arch", a.arch, "--in-channels",
-                 str(a.in_channels), "--classes", str(a.classes), "--input-size", str(a.input_size)] + common + \
-                (["--channels-last"] if a.channels_last else [])
+                 str(a.in_channels), "--classes", str(a.classes), "--input-size", str(a.input_size)] + common
+    layouts = [l.strip() for l in a.layouts.split(",") if l.strip()]
+    for l in layouts:
+        if l not in ("nchw", "channels_last"):
+            sys.exit(f"compare_pytorch: unknown layout '{l}' (nchw, channels_last)")
     env = dict(os.environ)
     if a.omp_wait_policy:
         env["OMP_WAIT_POLICY"] = a.omp_wait_policy
-    layout = "channels_last" if a.channels_last else "NCHW"
-    print(f"{a.arch} [{a.in_channels}, {a.input_size}, {a.input_size}], batch {a.batch} (inference {a.infer_batch}), "
-          f"{a.threads} threads; PyTorch {layout}; {a.rounds} rounds, excite and PyTorch alternating"
-          + (f"; OMP_WAIT_POLICY={a.omp_wait_policy} for both" if a.omp_wait_policy else "")
-          + f"; load average {os.getloadavg()[0]:.1f}")
+    if a.as_avx2_machine:
+        env.update({"ONEDNN_MAX_CPU_ISA": "AVX2", "DNNL_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell"})
+        a.isa = a.isa or "avx2"
+    excite_env = dict(env)
+    if a.isa:
+        excite_env["EXCITE_ISA"] = a.isa
     keys = [k for k, skip in (("train_images_per_second", a.no_train), ("infer_images_per_second", a.no_infer))
             if not skip] + ["peak_rss_mb"]
-    ex, pt = {k: [] for k in keys}, {k: [] for k in keys}
+    ex = {k: [] for k in keys}
+    pt = {l: {k: [] for k in keys} for l in layouts}
+    isa = None
     for r in range(a.rounds):
-        e, t = run_json(excite_cmd, env), run_json(torch_cmd, env)
+        e = run_json(excite_cmd, excite_env)
+        isa = e.get("isa", "?")
+        if r == 0:
+            print(f"{a.arch} [{a.in_channels}, {a.input_size}, {a.input_size}], batch {a.batch} (inference "
+                  f"{a.infer_batch}), {a.threads} threads on {cpu_model()}; excite kernels {isa}"
+                  f" (FMA peak of {a.threads} threads on it: {e.get('fma_peak_gflops', 0):.0f} GFLOP/s), "
+                  f"OpenBLAS {e.get('blas_core', '?')}; PyTorch {torch_version()} in {', '.join(layouts)}; "
+                  f"{a.rounds} rounds, alternating"
+                  + (f"; OMP_WAIT_POLICY={a.omp_wait_policy} for both" if a.omp_wait_policy else "")
+                  + ("; AVX2 on both sides (ONEDNN_MAX_CPU_ISA=AVX2, OPENBLAS_CORETYPE=Haswell)"
+                     if a.as_avx2_machine else "")
+                  + f"; load average {os.getloadavg()[0]:.1f}")
         for k in keys:
             ex[k].append(e[k])
-            pt[k].append(t[k])
-        print(f"  round {r + 1}: " + "  ".join(f"{k.split('_')[0]} excite {e[k]:.1f} torch {t[k]:.1f} "
-                                              f"ratio {e[k] / t[k]:.2f}" for k in keys))
-    print(f"medians (load average now {os.getloadavg()[0]:.1f}):")
+        line = [f"excite train {e.get('train_images_per_second', 0):.1f} infer {e.get('infer_images_per_second', 0):.1f}"
+                f" ({e.get('train_gflops', 0):.0f}/{e.get('infer_gflops', 0):.0f} GFLOP/s)"]
+        for l in layouts:
+            t = run_json(torch_cmd + (["--channels-last"] if l == "channels_last" else []), env)
+            if t.get("torch_threads") != a.threads:
+                sys.exit(f"compare_pytorch: PyTorch ran {t.get('torch_threads')} threads, not the {a.threads} asked "
+                         f"for: the comparison would be wrong")
+            for k in keys:
+                pt[l][k].append(t[k])
+            line.append(f"{l} train {t.get('train_images_per_second', 0):.1f} infer "
+                        f"{t.get('infer_images_per_second', 0):.1f}")
+        print(f"  round {r + 1}: " + "; ".join(line))
+    print(f"medians (load average now {os.getloadavg()[0]:.1f}; ratio = excite / PyTorch's best layout; "
+          f"peak memory: excite's as a fraction of PyTorch's lowest):")
     for k in keys:
-        me, mt = statistics.median(ex[k]), statistics.median(pt[k])
-        ratios = [e / t for e, t in zip(ex[k], pt[k])]
-        print(f"  {k:26s} excite {me:9.1f}  PyTorch {mt:9.1f}  ratio {me / mt:.2f} "
-              f"(median of per-round ratios {statistics.median(ratios):.2f})")
+        me = statistics.median(ex[k])
+        meds = {l: statistics.median(pt[l][k]) for l in layouts}
+        if k == "peak_rss_mb":
+            best = min(meds, key=meds.get)
+            print(f"  {k:26s} excite {me:9.1f}  " + "  ".join(f"{l} {v:9.1f}" for l, v in meds.items())
+                  + f"  excite uses {me / meds[best]:.2f}x of {best}'s")
+        else:
+            best = max(meds, key=meds.get)
+            ratios = [e / max(pt[l][k][i] for l in layouts) for i, e in enumerate(ex[k])]
+            print(f"  {k:26s} excite {me:9.1f}  " + "  ".join(f"{l} {v:9.1f}" for l, v in meds.items())
+                  + f"  ratio to {best} {me / meds[best]:.2f} (median of per-round ratios to the best "
+                    f"{statistics.median(ratios):.2f})")
+
+
+def torch_version():
+    try:
+        out = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__)"], check=True,
+                             capture_output=True, text=True).stdout
+        return out.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
 
 
 if __name__ == "__main__":

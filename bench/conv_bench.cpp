@@ -8,7 +8,10 @@
 // the im2col + per-sample sgemm path on its own, and "bat" the design it was chosen over: one
 // batched im2col [K, 32*OH*OW] + one threaded sgemm + a transpose back to NCHW.
 //
-// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu]   (default: threads 1 2, N 128)
+// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]
+//   (default: threads 1 2, N 128; --fast-only: only the dispatching entry points' columns;
+//   --layer I: only the I-th layer of the table; --fmnist: SE-ResNet-8's shapes on 1x28x28, the
+//   default model, instead of SE-ResNet-20's on 3x32x32). EXCITE_ISA picks the kernels' instruction set.
 // --cpu times process CPU time instead of wall time: GFLOP per CPU-second, i.e. per core. On a
 // shared, busy machine that is the steadier measure of a kernel; wall time is what training sees.
 #include <algorithm>
@@ -22,6 +25,8 @@
 
 #include "core/blas.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/fma_peak.h"
+#include "core/kernels/isa.h"
 #include "core/parallel.h"
 #include "core/tensor.h"
 
@@ -87,12 +92,20 @@ int main(int argc, char** argv) {
   std::vector<int> threads;
   int64_t batch = 128;
   int reps = 9;
+  bool fast_only = false, fmnist = false;
+  int only_layer = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--batch" && i + 1 < argc) {
       batch = std::atoll(argv[++i]);
     } else if (a == "--cpu") {
       g_cpu_time = true;
+    } else if (a == "--fmnist") {
+      fmnist = true;
+    } else if (a == "--fast-only") {
+      fast_only = true;
+    } else if (a == "--layer" && i + 1 < argc) {
+      only_layer = std::atoi(argv[++i]);
     } else if (a == "--reps" && i + 1 < argc) {
       reps = std::atoi(argv[++i]);
     } else {
@@ -105,7 +118,7 @@ int main(int argc, char** argv) {
     return ConvGeometry{.N = batch, .C = c, .H = hw, .W = hw, .OC = oc, .KH = 3, .KW = 3, .stride_h = stride,
                         .stride_w = stride, .pad_h = 1, .pad_w = 1};
   };
-  const std::vector<Layer> layers = {
+  const std::vector<Layer> cifar = {
       {"3x3 16->16 @32", conv3(16, 16, 32, 1)},
       {"3x3 32->32 @16", conv3(32, 32, 16, 1)},
       {"3x3 64->64 @8", conv3(64, 64, 8, 1)},
@@ -115,15 +128,29 @@ int main(int argc, char** argv) {
       {"1x1 16->32 s2", {.N = batch, .C = 16, .H = 32, .W = 32, .OC = 32, .stride_h = 2, .stride_w = 2}},
       {"1x1 32->32 @16", {.N = batch, .C = 32, .H = 16, .W = 16, .OC = 32}},
   };
+  const std::vector<Layer> fashion = {
+      {"3x3 16->16 @28", conv3(16, 16, 28, 1)},
+      {"3x3 32->32 @14", conv3(32, 32, 14, 1)},
+      {"3x3 64->64 @7", conv3(64, 64, 7, 1)},
+      {"stem 1->16 @28", conv3(1, 16, 28, 1)},
+      {"3x3 16->32 s2", conv3(16, 32, 28, 2)},
+      {"3x3 32->64 s2", conv3(32, 64, 14, 2)},
+      {"1x1 16->32 s2", {.N = batch, .C = 16, .H = 28, .W = 28, .OC = 32, .stride_h = 2, .stride_w = 2}},
+      {"1x1 32->64 s2", {.N = batch, .C = 32, .H = 14, .W = 14, .OC = 64, .stride_h = 2, .stride_w = 2}},
+  };
+  const std::vector<Layer>& layers = fmnist ? fashion : cifar;
 
-  std::printf("OpenBLAS core: %s, batch %lld, best of %d runs, GFLOP/s = 2 * MACs / %s time\n",
-              blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");
+  std::printf("kernels: %s (EXCITE_ISA forces one), OpenBLAS core: %s, batch %lld, best of %d runs, GFLOP/s = 2 * MACs / %s time\n",
+              isa_name().c_str(), blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");
   for (int t : threads) {
     set_num_threads(t);
-    std::printf("\n%d thread%s\n", t, t == 1 ? "" : "s");
+    std::printf("\n%d thread%s, FMA peak of %s on them: %.1f GFLOP/s (core/kernels/fma_peak.h)\n", t,
+                t == 1 ? "" : "s", isa_name().c_str(), fma_peak_gflops(t));
     std::printf("%-16s %5s %7s %5s | %6s | %6s %6s %6s %6s | %7s %7s %7s\n", "layer", "M", "N", "K", "sgemm", "fwd",
                 "bwd-x", "bwd-w", "bwd", "i2c-fwd", "i2c-bwd", "bat-fwd");
-    for (const Layer& l : layers) {
+    for (size_t li = 0; li < layers.size(); ++li) {
+      if (only_layer >= 0 && static_cast<size_t>(only_layer) != li) continue;
+      const Layer& l = layers[li];
       const ConvGeometry& g = l.g;
       const int64_t P = g.OH() * g.OW(), M = g.OC, N = g.N * P, K = g.col_rows();
       const double flops = 2.0 * g.macs();
@@ -134,8 +161,9 @@ int main(int argc, char** argv) {
       Tensor dx(x.shape()), dw(w.shape());
       Tensor A = Tensor::uniform({M, K}, -1, 1, gen), B = Tensor::uniform({K, N}, -1, 1, gen), C({M, N});
 
-      const double t_gemm = best_seconds(
-          [&] { gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, C.data(), N); }, reps);
+      auto skip_if_fast_only = [&](auto&& f) { return fast_only ? 1e30 : best_seconds(f, reps); };
+      const double t_gemm = skip_if_fast_only(
+          [&] { gemm(false, false, M, N, K, 1.f, A.data(), K, B.data(), N, 0.f, C.data(), N); });
       const double t_fwd = best_seconds([&] { conv2d_forward(x.data(), w.data(), nullptr, y.data(), g); }, reps);
       const double t_bx = best_seconds(
           [&] { conv2d_backward(dy.data(), x.data(), w.data(), dx.data(), nullptr, nullptr, g); }, reps);
@@ -144,12 +172,12 @@ int main(int argc, char** argv) {
       const double t_b = best_seconds(
           [&] { conv2d_backward(dy.data(), x.data(), w.data(), dx.data(), dw.data(), nullptr, g); }, reps);
       const double t_ifwd =
-          best_seconds([&] { conv2d_forward_im2col(x.data(), w.data(), nullptr, y.data(), g); }, reps);
-      const double t_ib = best_seconds(
-          [&] { conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx.data(), dw.data(), g); }, reps);
+          skip_if_fast_only([&] { conv2d_forward_im2col(x.data(), w.data(), nullptr, y.data(), g); });
+      const double t_ib = skip_if_fast_only(
+          [&] { conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx.data(), dw.data(), g); });
       std::vector<float> col, out;
       const double t_bat =
-          best_seconds([&] { conv_forward_batched(x.data(), w.data(), y.data(), g, 32, col, out); }, reps);
+          skip_if_fast_only([&] { conv_forward_batched(x.data(), w.data(), y.data(), g, 32, col, out); });
       auto gf = [&](double seconds, double f) { return f / seconds * 1e-9; };
       std::printf("%-16s %5lld %7lld %5lld | %6.1f | %6.1f %6.1f %6.1f %6.1f | %7.1f %7.1f %7.1f\n", l.name,
                   static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),

@@ -6,12 +6,16 @@
 #   EXCITE_BUILD_DIR=build-asan EXCITE_CMAKE_ARGS="-DEXCITE_SANITIZE=ON" bash scripts/setup.sh
 #
 # Not root and packages missing: prints the exact `sudo apt-get install ...` line and stops.
+# Works on any Debian architecture (x86-64, aarch64, ...): the build finds the libraries in the
+# machine's own multiarch directory and the kernels pick their instruction set at run time.
+# Cross-building for aarch64 on an x86 host: scripts/cross-aarch64.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
   g++ cmake make pkg-config
   libopenblas-openmp-dev   # GEMM; the OpenMP build on purpose, see core/blas.cpp
+  libhwy-dev               # Google Highway: the SIMD layer of the kernels (core/kernels/isa.h)
   libstb-dev               # stb_image: JPEG/PNG/BMP decoding
   catch2                   # the test framework (2.13)
   zlib1g-dev               # .gz IDX files

@@ -3,6 +3,10 @@
 // resident memory, and where the time goes by op kind (core/kernels/op_timer.h: each op times its
 // forward and its backward; "other" is the rest of the step: the engine's bookkeeping, gradient
 // accumulation, allocation). Random inputs and labels: speed does not depend on the values.
+// Beside images/s: the instruction set the kernels ran (core/kernels/isa.h) and the achieved
+// GFLOP/s of the whole step and of its convolutions, from the counted multiply-adds
+// (layers/profile.h), as a fraction of this machine's FMA peak on that instruction set
+// (core/kernels/fma_peak.h). A fraction above 100 % is a bug in the count or the timing.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -15,7 +19,10 @@
 #include "apps/train/model_factory.h"
 #include "apps/optim/optim_sgd.h"
 #include "core/blas.h"
+#include "core/kernels/fma_peak.h"
+#include "core/kernels/isa.h"
 #include "core/kernels/op_timer.h"
+#include "layers/profile.h"
 
 namespace excite::apps {
 
@@ -66,6 +73,37 @@ void print_breakdown(const char* what, const nlohmann::ordered_json& b) {
     std::printf("    %-14s %8.2f  %5.1f %%\n", name.c_str(), ms.get<double>(), 100.0 * ms.get<double>() / total);
   }
   std::printf("    %-14s %8.2f\n", "total", total);
+}
+
+// Multiply-adds per image (layers/profile.h: convolutions and linear layers) of the forward, and
+// of a training step: forward, backward to the weights, and backward to the inputs of every layer
+// but the first (its input, the batch, needs no gradient).
+struct StepWork {
+  double conv_fwd = 0, conv_train = 0, all_fwd = 0, all_train = 0;
+};
+
+StepWork step_work(layers::Module& model, int64_t C, int64_t H, int64_t W) {
+  StepWork w;
+  bool first = true;
+  for (const layers::LayerProfile& r : layers::profile(model, {1, C, H, W}).layers) {
+    if (r.macs == 0) continue;
+    const double m = static_cast<double>(r.macs), train = first ? 2 * m : 3 * m;
+    first = false;
+    w.all_fwd += m;
+    w.all_train += train;
+    if (r.type == "Conv2d") {
+      w.conv_fwd += m;
+      w.conv_train += train;
+    }
+  }
+  return w;
+}
+
+// GFLOP/s of `macs` multiply-adds per image over `images` images in `seconds`.
+double gflops(double macs, double images, double seconds) { return seconds > 0 ? 2e-9 * macs * images / seconds : 0.0; }
+
+double ms_of(const nlohmann::ordered_json& breakdown, const char* key) {
+  return breakdown.contains(key) ? breakdown[key].get<double>() : 0.0;
 }
 
 }  // namespace
@@ -148,20 +186,45 @@ Command add_bench_command(CLI::App& app) {
     }
     const double train_ips = train_times.empty() ? 0.0 : a->batch / median(train_times);
     const double infer_ips = infer_times.empty() ? 0.0 : a->infer_batch / median(infer_times);
+    // Achieved GFLOP/s: the whole step over its median time, the convolutions over their mean
+    // time per step (the op timers), against the FMA peak of this many threads on this ISA.
+    const StepWork work = step_work(*model, C, H, W);
+    const double peak = fma_peak_gflops(num_threads());
+    const double train_gf = gflops(work.all_train, train_ips, 1.0);
+    const double infer_gf = gflops(work.all_fwd, infer_ips, 1.0);
+    const double train_conv_gf =
+        gflops(work.conv_train, a->batch,
+               1e-3 * (ms_of(train_breakdown, "conv_forward") + ms_of(train_breakdown, "conv_backward")));
+    const double infer_conv_gf = gflops(work.conv_fwd, a->infer_batch, 1e-3 * ms_of(infer_breakdown, "conv_forward"));
+    auto pct = [peak](double g) { return peak > 0 ? 100.0 * g / peak : 0.0; };
     if (a->json) {
       nlohmann::ordered_json j = {{"arch", config.model.arch}, {"se", config.model.attention.kind == "se"},
                           {"attention", config.model.attention.kind}, {"input", {C, H, W}},
                           {"batch", a->batch}, {"infer_batch", a->infer_batch}, {"threads", num_threads()},
                           {"train_images_per_second", train_ips}, {"infer_images_per_second", infer_ips},
-                          {"peak_rss_mb", peak_rss_mb()}, {"blas_core", blas_core_name()},
+                          {"peak_rss_mb", peak_rss_mb()}, {"blas_core", blas_core_name()}, {"isa", isa_name()},
+                          {"fma_peak_gflops", peak}, {"macs_per_image", work.all_fwd},
+                          {"train_macs_per_image", work.all_train}, {"train_gflops", train_gf},
+                          {"train_conv_gflops", train_conv_gf}, {"infer_gflops", infer_gf},
+                          {"infer_conv_gflops", infer_conv_gf},
                           {"train_breakdown_ms", train_breakdown}, {"infer_breakdown_ms", infer_breakdown}};
       std::printf("%s\n", j.dump().c_str());
     } else {
-      std::printf("%s%s [%lld, %lld, %lld], %d threads, OpenBLAS %s kernels\n", attention_note(config.model).c_str(),
-                  config.model.arch.c_str(), static_cast<long long>(C), static_cast<long long>(H),
-                  static_cast<long long>(W), num_threads(), blas_core_name());
-      if (!a->no_train) std::printf("  training step (batch %d): %.1f images/s (median of %d)\n", a->batch, train_ips, a->iters);
-      if (!a->no_infer) std::printf("  inference (batch %d):     %.1f images/s\n", a->infer_batch, infer_ips);
+      std::printf("%s%s [%lld, %lld, %lld], %d threads, kernels %s (EXCITE_ISA), OpenBLAS %s kernels\n",
+                  attention_note(config.model).c_str(), config.model.arch.c_str(), static_cast<long long>(C),
+                  static_cast<long long>(H), static_cast<long long>(W), num_threads(), isa_name().c_str(),
+                  blas_core_name());
+      std::printf("  FMA peak of %d threads on %s: %.1f GFLOP/s; %.2f M multiply-adds per image forward, %.2f M per "
+                  "training image\n",
+                  num_threads(), isa_name().c_str(), peak, 1e-6 * work.all_fwd, 1e-6 * work.all_train);
+      if (!a->no_train)
+        std::printf("  training step (batch %d): %.1f images/s (median of %d), %.1f GFLOP/s = %.0f %% of peak; "
+                    "convolutions %.1f GFLOP/s = %.0f %%\n",
+                    a->batch, train_ips, a->iters, train_gf, pct(train_gf), train_conv_gf, pct(train_conv_gf));
+      if (!a->no_infer)
+        std::printf("  inference (batch %d):     %.1f images/s, %.1f GFLOP/s = %.0f %% of peak; convolutions %.1f "
+                    "GFLOP/s = %.0f %%\n",
+                    a->infer_batch, infer_ips, infer_gf, pct(infer_gf), infer_conv_gf, pct(infer_conv_gf));
       std::printf("  peak resident memory:     %.0f MB\n", peak_rss_mb());
       print_breakdown("training step", train_breakdown);
       print_breakdown("inference", infer_breakdown);

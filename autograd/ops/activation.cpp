@@ -6,6 +6,7 @@
 
 #include "autograd/ops.h"
 #include "core/elementwise.h"
+#include "core/kernels/pointwise.h"
 #include "core/kernels/op_timer.h"
 
 namespace excite {
@@ -34,11 +35,14 @@ float sigmoid_of(float v) { return 1.f / (1.f + std::exp(-v)); }
 Variable relu(const Variable& x) {
   const OpKind kind = op_kind_or_override(OpKind::Elementwise);
   ScopedOpTimer timer(kind);
-  Tensor y = map(x.data(), [](float v) { return v > 0.f ? v : 0.f; });
+  Tensor y(x.shape());
+  relu_forward(x.data().data(), y.data(), y.numel());
   // d relu = 1 where the output is positive (torch's convention: 0 at 0)
   return make_result(y, "relu", {x}, [y, kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
-    return std::vector<Tensor>{chain(g, y, [](float out) { return out > 0.f ? 1.f : 0.f; })};
+    Tensor dx(g.shape());
+    relu_backward(g.data(), y.data(), dx.data(), g.numel());
+    return std::vector<Tensor>{dx};
   });
 }
 
@@ -95,14 +99,12 @@ Variable add_relu(const Variable& a, const Variable& b) {
   EXCITE_CHECK(a.shape() == b.shape(), "add_relu: expected equal shapes (no broadcasting), got " << a.shape() << " and "
                                                                                                 << b.shape());
   Tensor y(a.shape());
-  map_binary(a.data().data(), b.data().data(), y.data(), y.numel(), [](float u, float v) {
-    const float z = u + v;
-    return z > 0.f ? z : 0.f;
-  });
+  add_relu_forward(a.data().data(), b.data().data(), y.data(), y.numel());
   // d relu(a + b) / da = d / db = 1 where the output is positive: one masked gradient for both
   return make_result(y, "add_relu", {a, b}, [y, kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
-    Tensor d = chain(g, y, [](float out) { return out > 0.f ? 1.f : 0.f; });
+    Tensor d(g.shape());
+    relu_backward(g.data(), y.data(), d.data(), g.numel());
     return std::vector<Tensor>{d, d};
   });
 }

@@ -7,6 +7,7 @@
 #include "autograd/ops.h"
 #include "autograd/ops/broadcast.h"
 #include "core/elementwise.h"
+#include "core/kernels/pointwise.h"
 #include "core/kernels/op_timer.h"
 
 namespace excite {
@@ -33,6 +34,16 @@ Tensor broadcast_apply(const Tensor& a, const Tensor& b, const char* op, F f) {
   return out;
 }
 
+// a op b through the SIMD kernels (core/kernels/pointwise.h) when the shapes are equal, else
+// broadcast_apply with f.
+template <typename F>
+Tensor binary(BinaryOp kernel, const Tensor& a, const Tensor& b, const char* op, F f) {
+  if (a.shape() != b.shape()) return broadcast_apply(a, b, op, f);
+  Tensor out(a.shape());
+  binary_forward(kernel, a.data(), b.data(), out.data(), out.numel());
+  return out;
+}
+
 template <typename F>
 Tensor map(const Tensor& x, F f) {
   Tensor out(x.shape());
@@ -45,7 +56,7 @@ Tensor map(const Tensor& x, F f) {
 Variable add(const Variable& a, const Variable& b) {
   const OpKind kind = op_kind_or_override(OpKind::Elementwise);
   ScopedOpTimer timer(kind);
-  Tensor out = broadcast_apply(a.data(), b.data(), "add", [](float x, float y) { return x + y; });
+  Tensor out = binary(BinaryOp::Add, a.data(), b.data(), "add", [](float x, float y) { return x + y; });
   return make_result(out, "add", {a, b}, [sa = a.shape(), sb = b.shape(), kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
     return std::vector<Tensor>{sum_to(g, sa), sum_to(g, sb)};
@@ -55,7 +66,7 @@ Variable add(const Variable& a, const Variable& b) {
 Variable sub(const Variable& a, const Variable& b) {
   const OpKind kind = op_kind_or_override(OpKind::Elementwise);
   ScopedOpTimer timer(kind);
-  Tensor out = broadcast_apply(a.data(), b.data(), "sub", [](float x, float y) { return x - y; });
+  Tensor out = binary(BinaryOp::Sub, a.data(), b.data(), "sub", [](float x, float y) { return x - y; });
   return make_result(out, "sub", {a, b}, [sa = a.shape(), sb = b.shape(), kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
     return std::vector<Tensor>{sum_to(g, sa), sum_to(map(g, [](float v) { return -v; }), sb)};
@@ -65,13 +76,13 @@ Variable sub(const Variable& a, const Variable& b) {
 Variable mul(const Variable& a, const Variable& b) {
   const OpKind kind = op_kind_or_override(OpKind::Elementwise);
   ScopedOpTimer timer(kind);
-  Tensor out = broadcast_apply(a.data(), b.data(), "mul", [](float x, float y) { return x * y; });
+  Tensor out = binary(BinaryOp::Mul, a.data(), b.data(), "mul", [](float x, float y) { return x * y; });
   return make_result(out, "mul", {a, b}, [a = a.data(), b = b.data(), na = a.requires_grad(),
                                           nb = b.requires_grad(), kind](const Tensor& g) {
     ScopedOpTimer timer(kind);
     auto times = [](float x, float y) { return x * y; };
-    Tensor da = na ? sum_to(broadcast_apply(g, b, "mul backward", times), a.shape()) : Tensor();
-    Tensor db = nb ? sum_to(broadcast_apply(g, a, "mul backward", times), b.shape()) : Tensor();
+    Tensor da = na ? sum_to(binary(BinaryOp::Mul, g, b, "mul backward", times), a.shape()) : Tensor();
+    Tensor db = nb ? sum_to(binary(BinaryOp::Mul, g, a, "mul backward", times), b.shape()) : Tensor();
     return std::vector<Tensor>{da, db};
   });
 }

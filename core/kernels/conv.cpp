@@ -22,12 +22,9 @@
 #include <cstring>
 #include <vector>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 #include "core/blas.h"
-#include "core/kernels/conv_avx512.h"
+#include "core/kernels/conv_direct.h"
+#include "core/kernels/strided_copy.h"
 #include "core/parallel.h"
 
 namespace excite {
@@ -47,46 +44,6 @@ ValidRange valid_range(int64_t k, int64_t stride, int64_t pad, int64_t dilation,
   const int64_t hi = std::clamp<int64_t>(floor_div(in - 1 - offset, stride) + 1, lo, out);
   return {lo, hi};
 }
-
-// out[i] = in[2 i] and its adjoint io[2 i] += r[i], for i < n: the rows of a stride-2 im2col
-// (a scalar loop there is gather-bound and costs more than the product it feeds). With AVX-512,
-// 16 outputs at a time from two loads and one lane permutation; the second load takes 15 lanes
-// so that nothing past in[2 (n - 1)] is touched.
-#if defined(__AVX512F__)
-void gather_stride2(const float* in, float* out, int64_t n) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m512 a = _mm512_loadu_ps(in + 2 * i), b = _mm512_maskz_loadu_ps(0x7FFF, in + 2 * i + 16);
-    _mm512_storeu_ps(out + i, _mm512_permutex2var_ps(a, even, b));
-  }
-  for (; i < n; ++i) out[i] = in[2 * i];
-}
-
-// (GCC 12's _mm512_permutexvar_ps trips -Wmaybe-uninitialized on its own header placeholder.)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-void scatter_add_stride2(const float* r, float* io, int64_t n) {
-  const __m512i lo = _mm512_setr_epi32(0, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0);
-  const __m512i hi = _mm512_setr_epi32(8, 0, 9, 0, 10, 0, 11, 0, 12, 0, 13, 0, 14, 0, 15, 0);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m512 v = _mm512_loadu_ps(r + i);
-    const __m512 a = _mm512_loadu_ps(io + 2 * i), b = _mm512_maskz_loadu_ps(0x7FFF, io + 2 * i + 16);
-    _mm512_storeu_ps(io + 2 * i, _mm512_mask_add_ps(a, 0x5555, a, _mm512_permutexvar_ps(lo, v)));
-    _mm512_mask_storeu_ps(io + 2 * i + 16, 0x5555, _mm512_add_ps(b, _mm512_permutexvar_ps(hi, v)));
-  }
-  for (; i < n; ++i) io[2 * i] += r[i];
-}
-#pragma GCC diagnostic pop
-#else
-void gather_stride2(const float* in, float* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = in[2 * i];
-}
-void scatter_add_stride2(const float* r, float* io, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) io[2 * i] += r[i];
-}
-#endif
 
 // A per-thread scratch buffer, grown on demand and reused across calls.
 float* scratch(size_t count) {
@@ -115,7 +72,7 @@ void im2col(const float* x, const ConvGeometry& g, float* col) {
           if (g.stride_w == 1) {
             std::memcpy(o + cols.lo, in, sizeof(float) * (cols.hi - cols.lo));
           } else if (g.stride_w == 2) {
-            gather_stride2(in, o + cols.lo, cols.hi - cols.lo);
+            gather_even(in, o + cols.lo, cols.hi - cols.lo, xc + g.H * g.W - in);
           } else {
             for (int64_t ow = cols.lo; ow < cols.hi; ++ow) o[ow] = in[(ow - cols.lo) * g.stride_w];
           }
@@ -141,7 +98,7 @@ void col2im(const float* col, const ConvGeometry& g, float* dx) {
           float* o = dxc + (oh * g.stride_h - g.pad_h + kh * g.dilation_h) * g.W + iw0;
           const float* r = in + oh * OW;
           if (g.stride_w == 2) {
-            scatter_add_stride2(r + cols.lo, o, cols.hi - cols.lo);
+            scatter_add_even(r + cols.lo, o, cols.hi - cols.lo, dxc + g.H * g.W - o);
           } else {
             for (int64_t ow = cols.lo; ow < cols.hi; ++ow) o[(ow - cols.lo) * g.stride_w] += r[ow];
           }
@@ -242,8 +199,8 @@ void conv2d_backward_im2col(const float* dy, const float* x, const float* w, flo
 }
 
 void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
-  if (conv2d_avx512_available()) {
-    conv2d_avx512_forward(x, w, b, y, g);
+  if (conv2d_direct_preferred()) {
+    conv2d_direct_forward(x, w, b, y, g);
   } else {
     conv2d_forward_im2col(x, w, b, y, g);
   }
@@ -252,8 +209,8 @@ void conv2d_forward(const float* x, const float* w, const float* b, float* y, co
 void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
                      const ConvGeometry& g) {
   if (db) conv2d_bias_backward(dy, db, g);
-  if (conv2d_avx512_available()) {
-    conv2d_avx512_backward(dy, x, w, dx, dw, g);
+  if (conv2d_direct_preferred()) {
+    conv2d_direct_backward(dy, x, w, dx, dw, g);
   } else {
     conv2d_backward_im2col(dy, x, w, dx, dw, g);
   }

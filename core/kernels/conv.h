@@ -43,7 +43,8 @@ void im2col(const float* x, const ConvGeometry& g, float* col);
 void col2im(const float* col, const ConvGeometry& g, float* dx);
 
 // y [N, OC, OH, OW] = conv(x [N, C, H, W], w [OC, Cg, KH, KW]) + b [OC] (b may be null).
-// Runs the AVX-512 kernels (conv_avx512.h) where the build has AVX-512, im2col + sgemm elsewhere.
+// Runs the direct register-tile kernels (conv_direct.h) on every SIMD target, im2col + sgemm
+// (OpenBLAS) on the scalar one (core/kernels/isa.h).
 void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
 // From dy [N, OC, OH, OW]: dx [N, C, H, W], dw [OC, Cg, KH, KW], db [OC]; each output may be
 // null (not wanted). All three are overwritten, not accumulated into.

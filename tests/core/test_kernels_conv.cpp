@@ -1,16 +1,18 @@
-// The fast convolution kernels against their naive twin, on odd shapes, strides 1/2, padding
-// 0/1/3, dilation 2, groups (incl. depthwise) and 1x1: both the im2col + sgemm path and the
-// dispatching entry points, which take the AVX-512 kernels where built (direct for stride-1
-// "same" convolutions, over im2col otherwise), on odd plane sizes and channel counts off the
-// 8-row and 6-column register blocks.
+// The fast convolution kernels against their naive twin, on odd shapes, strides 1/2/3, padding
+// 0/1/2/3, dilation 2, groups (incl. depthwise), 1x1 (incl. the stride-2 shortcut) and the RGB
+// stem: the im2col + sgemm path, and the direct register-tile kernels (conv_direct.h) and the
+// dispatching entry points on every instruction set this CPU runs (tests/isa_loop.h), on plane
+// sizes off the vector widths and channel counts off the register blocks.
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
 #include "core/blas.h"
 #include "core/kernels/conv.h"
-#include "core/kernels/conv_avx512.h"
+#include "core/kernels/conv_direct.h"
+#include "core/kernels/conv_stage.h"
 #include "core/tensor.h"
+#include "isa_loop.h"
 
 using namespace excite;
 
@@ -61,6 +63,18 @@ const std::vector<ConvGeometry> kGeometries = {
      .dilation_h = 2, .dilation_w = 2},
     {.N = 2, .C = 16, .H = 32, .W = 32, .OC = 32, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1,
      .pad_w = 1},  // SE-ResNet's downsampling conv
+    // the RGB stem, the 1x1 stride-2 shortcut, and Fashion-MNIST's planes (784, 196 and 49
+    // positions: tails of every vector width), pad 2 on a 3x3 (negative padding in the
+    // transposed input gradient)
+    {.N = 3, .C = 3, .H = 32, .W = 32, .OC = 16, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 3, .C = 16, .H = 32, .W = 32, .OC = 32, .stride_h = 2, .stride_w = 2},
+    {.N = 2, .C = 1, .H = 28, .W = 28, .OC = 16, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 3, .C = 32, .H = 14, .W = 14, .OC = 32, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 3, .C = 32, .H = 14, .W = 14, .OC = 64, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1,
+     .pad_w = 1},
+    {.N = 2, .C = 64, .H = 7, .W = 7, .OC = 64, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1},
+    {.N = 2, .C = 5, .H = 7, .W = 7, .OC = 7, .KH = 3, .KW = 3, .pad_h = 2, .pad_w = 2},
+    {.N = 2, .C = 9, .H = 16, .W = 16, .OC = 11, .KH = 1, .KW = 1},  // 1x1 read in place
 };
 
 void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
@@ -71,34 +85,49 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
   Tensor dy = Tensor::uniform({g.N, g.OC, g.OH(), g.OW()}, -1, 1, gen);
   const float* bp = with_bias ? b.data() : nullptr;
 
-  INFO((conv2d_avx512_available() ? "AVX-512 kernels" : "im2col + sgemm kernels"));
-  Tensor y_fast(dy.shape()), y_naive(dy.shape()), y_im2col(dy.shape());
-  conv2d_forward(x.data(), w.data(), bp, y_fast.data(), g);
+  Tensor y_naive(dy.shape()), y_im2col(dy.shape());
   conv2d_forward_naive(x.data(), w.data(), bp, y_naive.data(), g);
   conv2d_forward_im2col(x.data(), w.data(), bp, y_im2col.data(), g);
-  CHECK(max_abs_diff(y_fast, y_naive) < 1e-4f);
   CHECK(max_abs_diff(y_im2col, y_naive) < 1e-4f);
-
-  Tensor dx_fast(x.shape()), dx_naive(x.shape()), dw_fast(w.shape()), dw_naive(w.shape()), db_fast({g.OC}),
-      db_naive({g.OC});
-  dx_fast.fill(7.f);  // outputs are overwritten, not accumulated into
-  dw_fast.fill(7.f);
-  conv2d_backward(dy.data(), x.data(), w.data(), dx_fast.data(), dw_fast.data(), db_fast.data(), g);
+  Tensor dx_naive(x.shape()), dw_naive(w.shape()), db_naive({g.OC});
   conv2d_backward_naive(dy.data(), x.data(), w.data(), dx_naive.data(), dw_naive.data(), db_naive.data(), g);
-  CHECK(max_abs_diff(dx_fast, dx_naive) < 1e-4f);
-  CHECK(max_abs_diff(dw_fast, dw_naive) < 1e-4f * static_cast<float>(g.N));
-  CHECK(max_abs_diff(db_fast, db_naive) < 1e-4f * static_cast<float>(g.N));
   Tensor dx_im2col(x.shape()), dw_im2col(w.shape());
   conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx_im2col.data(), dw_im2col.data(), g);
   CHECK(max_abs_diff(dx_im2col, dx_naive) < 1e-4f);
   CHECK(max_abs_diff(dw_im2col, dw_naive) < 1e-4f * static_cast<float>(g.N));
 
-  // Each gradient alone (the others null) gives the same values.
-  Tensor dx_only(x.shape()), dw_only(w.shape());
-  conv2d_backward(dy.data(), x.data(), w.data(), dx_only.data(), nullptr, nullptr, g);
-  conv2d_backward(dy.data(), x.data(), w.data(), nullptr, dw_only.data(), nullptr, g);
-  CHECK(max_abs_diff(dx_only, dx_fast) == 0.f);
-  CHECK(max_abs_diff(dw_only, dw_fast) == 0.f);
+  testing::for_each_isa([&](const std::string&) {
+    // The direct kernels themselves, then the dispatching entry points (which take them on SIMD
+    // targets and im2col + sgemm on the scalar one).
+    Tensor y_direct(dy.shape()), y_fast(dy.shape());
+    y_direct.fill(7.f);
+    conv2d_direct_forward(x.data(), w.data(), bp, y_direct.data(), g);
+    CHECK(max_abs_diff(y_direct, y_naive) < 1e-4f);
+    conv2d_forward(x.data(), w.data(), bp, y_fast.data(), g);
+    CHECK(max_abs_diff(y_fast, y_naive) < 1e-4f);
+
+    Tensor dx_direct(x.shape()), dw_direct(w.shape());
+    dx_direct.fill(7.f);  // outputs are overwritten, not accumulated into
+    dw_direct.fill(7.f);
+    conv2d_direct_backward(dy.data(), x.data(), w.data(), dx_direct.data(), dw_direct.data(), g);
+    CHECK(max_abs_diff(dx_direct, dx_naive) < 1e-4f);
+    CHECK(max_abs_diff(dw_direct, dw_naive) < 1e-4f * static_cast<float>(g.N));
+
+    Tensor dx_fast(x.shape()), dw_fast(w.shape()), db_fast({g.OC});
+    dx_fast.fill(7.f);
+    dw_fast.fill(7.f);
+    conv2d_backward(dy.data(), x.data(), w.data(), dx_fast.data(), dw_fast.data(), db_fast.data(), g);
+    CHECK(max_abs_diff(dx_fast, dx_naive) < 1e-4f);
+    CHECK(max_abs_diff(dw_fast, dw_naive) < 1e-4f * static_cast<float>(g.N));
+    CHECK(max_abs_diff(db_fast, db_naive) < 1e-4f * static_cast<float>(g.N));
+
+    // Each gradient alone (the others null) gives the same values.
+    Tensor dx_only(x.shape()), dw_only(w.shape());
+    conv2d_backward(dy.data(), x.data(), w.data(), dx_only.data(), nullptr, nullptr, g);
+    conv2d_backward(dy.data(), x.data(), w.data(), nullptr, dw_only.data(), nullptr, g);
+    CHECK(max_abs_diff(dx_only, dx_fast) == 0.f);
+    CHECK(max_abs_diff(dw_only, dw_fast) == 0.f);
+  });
 }
 
 }  // namespace
@@ -125,6 +154,26 @@ TEST_CASE("conv2d kernels: fast matches naive with 1 thread and with 2 threads")
     check_twins(kGeometries[20], false, gen);
   }
   set_num_threads(before);
+}
+
+TEST_CASE("conv2d kernels: the staged input matches its naive twin on every instruction set") {
+  Generator gen(24);
+  for (const ConvGeometry& g : kGeometries) {
+    INFO(describe(g));
+    const conv_tiles::Stage st = conv_tiles::make_stage(g);
+    if (st.in_place) continue;
+    // Exactly one sample-group of input, in a vector of that size (scripts/sanitize.sh flags any
+    // read past it).
+    std::vector<float> x(static_cast<size_t>(g.Cg() * g.H * g.W));
+    for (float& v : x) v = gen.uniform(-1, 1);
+    std::vector<float> naive(st.floats());
+    conv_tiles::stage_input_naive(x.data(), st, naive.data());
+    testing::for_each_isa([&](const std::string&) {
+      std::vector<float> fast(st.floats(), 7.f);
+      conv_tiles::stage_input(x.data(), st, fast.data());
+      CHECK(fast == naive);
+    });
+  }
 }
 
 TEST_CASE("conv2d kernels: col2im is the adjoint of im2col") {

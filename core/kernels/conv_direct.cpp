@@ -1,0 +1,320 @@
+// core/kernels/conv_direct.cpp — convolution with register tiles over a staged input.
+//
+// Why: a register-tiled product runs well above OpenBLAS's sgemm on these small-K products, and
+// im2col + sgemm spends about a third of a CIFAR conv writing the [C*KH*KW, OH*OW] column matrix
+// (9x the input). The tiles need every tap to be a constant shift of the output position, and no
+// tap to read outside its input. Staging gives both: conv_stage.h stages the input once per
+// sample into planes in which each tap is a constant shift off(k) of the output position, with
+// the padding stored as zeros (the input's stride phases, about its size; a row's first and last
+// lanes masked where a tap shifts by a column), and conv_tiles.h's register tiles sum over every
+// input channel and tap of them.
+//
+// Forward, per sample and group:  y[oc, p] = b[oc] + sum_{c, k} w[oc, c, k] T_c(k)[p + off(k)].
+// Backward to the input: dx[c, q] = sum_{oc, k} w[oc, c, k] dy[oc, positions that read q].
+//   Stride 1: that is a stride-1 conv of dy with the weight transposed to [C, OC] and flipped,
+//   padding (K-1)*d - p, output H x W: the forward kernel on dy. Strided: dcol = w^T dy by the
+//   forward kernel as a product (one tap, no shift), then col2im (conv.cpp).
+// Backward to the weight: dw[oc, c, k] = sum_n sum_p dy[n, oc, p] T_c(k)[p + off(k)]: a dot product
+//   over positions of dy and the staged input, a block of dw in registers over a group of samples;
+//   for 3x3 stride-1 pad-1 convs (most of a ResNet's) in the forward's broadcast form instead, over
+//   x with a zero border and dy transposed to [P, OC] (no lane sums; see weight_grad_3x3_all).
+// Threading as in conv.cpp: samples split over threads (when fewer samples than threads: the
+// positions of one sample), dw summed per chunk and added in chunk order.
+#include "core/kernels/conv_direct.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/blas.h"
+#include "core/kernels/conv_stage.h"
+#include "core/kernels/conv_tiles.h"
+#include "core/kernels/isa.h"
+#include "core/parallel.h"
+
+namespace excite {
+
+using conv_tiles::kSlack;
+using conv_tiles::make_stage;
+using conv_tiles::Stage;
+using conv_tiles::stage_input;
+using conv_tiles::TapInput;
+using conv_tiles::TileShape;
+
+namespace {
+
+// Two per-thread scratch buffers (slots 0 and 1), grown on demand and reused across calls.
+float* scratch(int slot, size_t count) {
+  thread_local std::vector<float> buffers[2];
+  std::vector<float>& b = buffers[slot];
+  if (b.size() < count) b.resize(count);
+  return b.data();
+}
+
+// The weights of every group packed for forward_positions: w as [OCg, Kg] per group (Forward),
+// transposed to [Cg, OCg] with the taps reversed (input gradient of a stride-1 conv), or
+// transposed to [Kg, OCg] (dcol = w^T dy).
+enum class Packing { Forward, TransposeFlip, Transpose };
+
+std::vector<float> pack_weights(const float* w, const ConvGeometry& g, Packing how, int64_t rows) {
+  const int64_t Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg(), KK = g.KH * g.KW;
+  std::vector<float> out(static_cast<size_t>(g.OC * Kg)), t(static_cast<size_t>(OCg * Kg));
+  for (int64_t gr = 0; gr < g.groups; ++gr) {
+    const float* wg = w + gr * OCg * Kg;
+    float* pg = out.data() + gr * OCg * Kg;
+    if (how == Packing::Forward) {
+      conv_tiles::pack_rows(wg, OCg, Kg, rows, pg);
+      continue;
+    }
+    for (int64_t oc = 0; oc < OCg; ++oc)
+      for (int64_t c = 0; c < Cg; ++c)
+        for (int64_t k = 0; k < KK; ++k) {
+          const float v = wg[(oc * Cg + c) * KK + k];
+          if (how == Packing::TransposeFlip) {
+            t[(c * OCg + oc) * KK + (KK - 1 - k)] = v;
+          } else {
+            t[(c * KK + k) * OCg + oc] = v;
+          }
+        }
+    if (how == Packing::TransposeFlip) {
+      conv_tiles::pack_rows(t.data(), Cg, OCg * KK, rows, pg);
+    } else {
+      conv_tiles::pack_rows(t.data(), Kg, OCg, rows, pg);
+    }
+  }
+  return out;
+}
+
+// For every sample n and group gr: stage(n, gr, buf) (returns the tiles' input), then
+// run(input, buf, n, gr, p0, p1) over the output positions, then finish(buf, n, gr); buf is a
+// scratch buffer of stage_floats. Whole samples per thread when there are enough of them;
+// otherwise one at a time, staged by the calling thread, its positions split over the threads in
+// whole tiles (all of them then share the calling thread's buf).
+template <typename Stage_, typename Run, typename Finish>
+void for_each_sample(const ConvGeometry& g, int64_t P, const TileShape& ts, size_t stage_floats, Stage_&& stage,
+                     Run&& run, Finish&& finish) {
+  const int64_t count = g.N * g.groups;
+  if (count >= num_threads()) {
+    parallel_for(count, [&](int64_t i) {
+      float* buf = scratch(0, stage_floats);
+      const float* in = stage(i / g.groups, i % g.groups, buf);
+      run(in, buf, i / g.groups, i % g.groups, int64_t{0}, P);
+      finish(buf, i / g.groups, i % g.groups);
+    });
+    return;
+  }
+  const int64_t tile = static_cast<int64_t>(ts.vectors) * ts.lanes;
+  const int64_t tiles = (P + tile - 1) / tile;
+  float* buf = scratch(0, stage_floats);
+  for (int64_t i = 0; i < count; ++i) {
+    const float* in = stage(i / g.groups, i % g.groups, buf);
+    parallel_for(tiles, [&](int64_t t) {
+      run(in, buf, i / g.groups, i % g.groups, t * tile, std::min(P, (t + 1) * tile));
+    });
+    finish(buf, i / g.groups, i % g.groups);
+  }
+}
+
+// y [N, OCg per group, P] = conv over input planes [N, Cin per group, H, W] as staged by st.
+void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Stage& st, const float* wp,
+                    int64_t Cout, const float* bias, float* y, int64_t y_sample, int64_t y_group, int64_t P,
+                    const ConvGeometry& loop, const TileShape& ts) {
+  const int64_t CinKK = st.C * static_cast<int64_t>(st.off.size());
+  for_each_sample(
+      loop, P, ts, st.floats(),
+      [&](int64_t n, int64_t gr, float* buf) -> const float* {
+        const float* src = x + n * x_sample + gr * x_group;
+        if (st.in_place) return src;
+        stage_input(src, st, buf);
+        return buf;
+      },
+      [&](const float* in, float*, int64_t n, int64_t gr, int64_t p0, int64_t p1) {
+        TapInput tin = st.input(in);
+        // The next sample's input while this one computes (whole samples per thread only).
+        if (p0 == 0 && p1 == P && n + 1 < loop.N) tin.next = {x + (n + 1) * x_sample + gr * x_group, st.C * st.H * st.W};
+        conv_tiles::forward_positions(tin, wp + gr * Cout * CinKK, Cout, bias ? bias + gr * Cout : nullptr,
+                                      y + n * y_sample + gr * y_group, P, p0, p1);
+      },
+      [](float*, int64_t, int64_t) {});
+}
+
+// The geometry whose forward is the input gradient of stride-1 conv g: dy [N, OC, OH, OW] in,
+// dx [N, C, H, W] out, weight [C, OCg, KH, KW] flipped, padding (K-1)*d - p on each side.
+ConvGeometry transposed_stride1(const ConvGeometry& g) {
+  ConvGeometry t = g;
+  t.C = g.OC;
+  t.H = g.OH();
+  t.W = g.OW();
+  t.OC = g.C;
+  t.pad_h = (g.KH - 1) * g.dilation_h - g.pad_h;
+  t.pad_w = (g.KW - 1) * g.dilation_w - g.pad_w;
+  return t;
+}
+
+void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& g) {
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = g.OH() * g.OW(), Kg = g.col_rows();
+  if (g.stride_h == 1 && g.stride_w == 1) {
+    const ConvGeometry t = transposed_stride1(g);
+    const Stage st = make_stage(t);
+    const TileShape ts = conv_tiles::forward_tile_shape(HW);
+    const std::vector<float> wt = pack_weights(w, g, Packing::TransposeFlip, ts.rows);
+    forward_staged(dy, g.OC * P, OCg * P, st, wt.data(), Cg, nullptr, dx, g.C * HW, Cg * HW, HW, t, ts);
+    return;
+  }
+  // dcol [Kg, P] = w^T dy per sample and group: a product over dy's OCg rows (staged into a
+  // buffer with slack unless P is a whole number of vectors), then col2im into dx.
+  const TileShape ts = conv_tiles::forward_tile_shape(P);
+  const std::vector<float> wt = pack_weights(w, g, Packing::Transpose, ts.rows);
+  const bool copy = P % kSlack != 0;
+  const int64_t zero = 0;
+  const TapInput product{.channels = OCg, .in_stride = P, .off = &zero, .taps = 1};
+  const size_t floats = static_cast<size_t>((copy ? OCg * P + kSlack : 0) + Kg * P);
+  for_each_sample(
+      g, P, ts, floats,
+      [&](int64_t n, int64_t gr, float* buf) -> const float* {
+        const float* src = dy + (n * g.OC + gr * OCg) * P;
+        if (!copy) return src;
+        std::copy(src, src + OCg * P, buf + Kg * P);
+        std::fill(buf + Kg * P + OCg * P, buf + Kg * P + OCg * P + kSlack, 0.f);
+        return buf + Kg * P;
+      },
+      [&](const float* in, float* buf, int64_t n, int64_t gr, int64_t p0, int64_t p1) {
+        TapInput pin = product;
+        pin.x = in;
+        if (p0 == 0 && p1 == P && n + 1 < g.N) pin.next = {dy + ((n + 1) * g.OC + gr * OCg) * P, OCg * P};
+        // dcol [Kg, P] at the start of buf.
+        conv_tiles::forward_positions(pin, wt.data() + gr * OCg * Kg, Kg, nullptr, buf, P, p0, p1);
+      },
+      [&](float* buf, int64_t n, int64_t gr) {
+        float* d = dx + (n * g.C + gr * Cg) * HW;
+        std::fill(d, d + Cg * HW, 0.f);
+        col2im(buf, g, d);
+      });
+}
+
+// x [Cg, H, W] -> xpad [Cg][H+2][W+2] (a zero border); dy [OCg, P] -> dyT [P][OCp] (oc padded
+// with zeros), the two layouts weight_grad_3x3 reads.
+void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
+  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
+  for (int64_t c = 0; c < Cg; ++c) {
+    float* o = xpad + c * plane;
+    std::fill(o, o + Wp, 0.f);
+    for (int64_t h = 0; h < H; ++h) {
+      float* r = o + (h + 1) * Wp;
+      r[0] = 0.f;
+      std::copy(x + (c * H + h) * W, x + (c * H + h + 1) * W, r + 1);
+      r[W + 1] = 0.f;
+    }
+    std::fill(o + (H + 1) * Wp, o + plane, 0.f);
+  }
+}
+
+void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {
+  for (int64_t p0 = 0; p0 < P; p0 += 64) {  // blocks of positions keep both sides in L1
+    const int64_t p1 = std::min(P, p0 + 64);
+    for (int64_t p = p0; p < p1; ++p) std::fill(dyT + p * OCp + OCg, dyT + (p + 1) * OCp, 0.f);
+    for (int64_t oc = 0; oc < OCg; ++oc)
+      for (int64_t p = p0; p < p1; ++p) dyT[p * OCp + oc] = dy[oc * P + p];
+  }
+}
+
+// The weight gradient of a 3x3 stride-1 pad-1 conv (most of a ResNet's) in broadcast form: per
+// sample, x gets a zero border and dy is transposed to [P][OCp] (one pass each), then
+// weight_grad_3x3 sums into a per-thread dw^T; the chunks are added in order and transposed back.
+void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvGeometry& g) {
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, Kg = g.col_rows(), L = conv_tiles::lanes();
+  const int64_t OCp = (OCg + L - 1) / L * L, per_group = Cg * 9 * OCp;
+  const int64_t T = std::min<int64_t>(std::max<int64_t>(g.N, 1), num_threads());
+  std::vector<float> acc(static_cast<size_t>(T * g.groups * per_group), 0.f);
+  parallel_for(T, [&](int64_t t) {
+    float* xpad = scratch(0, static_cast<size_t>(Cg * (g.H + 2) * (g.W + 2)));
+    float* dyT = scratch(1, static_cast<size_t>(HW * OCp));
+    for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
+        transpose_rows(dy + (n * g.OC + gr * OCg) * HW, OCg, HW, OCp, dyT);
+        conv_tiles::Prefetch next_x, next_dy;  // the next sample's, while this one computes
+        if (n + 1 < n1) {
+          next_x = {x + ((n + 1) * g.C + gr * Cg) * HW, Cg * HW};
+          next_dy = {dy + ((n + 1) * g.OC + gr * OCg) * HW, OCg * HW};
+        }
+        conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, dyT, OCp, acc.data() + (t * g.groups + gr) * per_group,
+                                    next_x, next_dy);
+      }
+  });
+  for (int64_t gr = 0; gr < g.groups; ++gr)
+    for (int64_t oc = 0; oc < OCg; ++oc)
+      for (int64_t k = 0; k < Kg; ++k) {
+        float sum = 0.f;
+        for (int64_t t = 0; t < T; ++t) sum += acc[(t * g.groups + gr) * per_group + k * OCp + oc];
+        dw[(gr * OCg + oc) * Kg + k] = sum;
+      }
+}
+
+bool same_size_3x3(const ConvGeometry& g) {
+  return g.KH == 3 && g.KW == 3 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 1 && g.pad_w == 1 &&
+         g.dilation_h == 1 && g.dilation_w == 1;
+}
+
+void weight_grad(const float* dy, const float* x, float* dw, const ConvGeometry& g) {
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = g.OH() * g.OW(), Kg = g.col_rows();
+  const int64_t wsize = g.OC * Kg;
+  // (Few input channels, e.g. an RGB stem, or few output channels: too little work per
+  // transposed dy or padded x; the dot product wins.)
+  if (same_size_3x3(g) && Cg >= 8 && 2 * OCg >= conv_tiles::lanes()) {
+    weight_grad_3x3_all(dy, x, dw, g);
+    return;
+  }
+  std::fill(dw, dw + wsize, 0.f);
+  if (g.N == 0) return;
+  const Stage st = make_stage(g);
+  // Samples per block of dw: enough positions (~4096) that the final lane sums are rare, few
+  // enough that the staged inputs and dy of the block stay in L2 (about 512 KB).
+  const int64_t per_sample = (st.in_place ? Cg * HW : st.C * st.in_stride) + OCg * P;
+  const int64_t S = std::clamp<int64_t>(std::min(4096 / std::max<int64_t>(P, 1), 131072 / per_sample), 1, g.N);
+  const int64_t T = std::min<int64_t>(g.N, num_threads());
+  std::vector<float> partial(static_cast<size_t>((T - 1) * wsize), 0.f);
+  parallel_for(T, [&](int64_t t) {
+    float* dwt = t == 0 ? dw : partial.data() + (t - 1) * wsize;
+    const int64_t staged_sample = st.front + st.C * st.in_stride;
+    float* staged = st.in_place ? nullptr : scratch(0, static_cast<size_t>(S * staged_sample + kSlack));
+    const int64_t n0 = g.N * t / T, n1 = g.N * (t + 1) / T;
+    for (int64_t ns = n0; ns < n1; ns += S) {
+      const int64_t s = std::min(S, n1 - ns);
+      for (int64_t gr = 0; gr < g.groups; ++gr) {
+        TapInput in = st.input(st.in_place ? x + (ns * g.C + gr * Cg) * HW : staged);
+        in.sample_stride = g.C * HW;
+        if (!st.in_place) {
+          // Each sample's front, planes and slack; the slack of one is overwritten by the next
+          // one's front (zeros too), the last one's is zeroed.
+          for (int64_t j = 0; j < s; ++j) stage_input(x + ((ns + j) * g.C + gr * Cg) * HW, st, staged + j * staged_sample);
+          in.sample_stride = staged_sample;
+        }
+        conv_tiles::weight_grad(dy + (ns * g.OC + gr * OCg) * P, g.OC * P, OCg, in, s, P, dwt + gr * OCg * Kg);
+      }
+    }
+  });
+  for (int64_t t = 1; t < T; ++t) {
+    const float* p = partial.data() + (t - 1) * wsize;
+    for (int64_t i = 0; i < wsize; ++i) dw[i] += p[i];
+  }
+}
+
+}  // namespace
+
+bool conv2d_direct_preferred() { return isa_lanes() > 1; }
+
+void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+  const int64_t P = g.OH() * g.OW(), HW = g.H * g.W;
+  const Stage st = make_stage(g);
+  const TileShape ts = conv_tiles::forward_tile_shape(P);
+  const std::vector<float> wp = pack_weights(w, g, Packing::Forward, ts.rows);
+  forward_staged(x, g.C * HW, g.Cg() * HW, st, wp.data(), g.OCg(), b, y, g.OC * P, g.OCg() * P, P, g, ts);
+}
+
+void conv2d_direct_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
+                            const ConvGeometry& g) {
+  if (dx) input_grad(dy, w, dx, g);
+  if (dw) weight_grad(dy, x, dw, g);
+}
+
+}  // namespace excite

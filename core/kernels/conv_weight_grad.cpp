@@ -1,0 +1,259 @@
+// core/kernels/conv_weight_grad.cpp — the convolution's weight-gradient register tiles, written
+// once over Highway and compiled for every target (see conv_tiles.h for what they compute and
+// conv_direct.cpp for how they are used).
+//
+// The dot-product form keeps a block of dw, rows x cols, in registers and loads per position
+// vector `rows` dy vectors and one input vector per column: 4 x 6 in 32 registers, 3 x 4 in 16;
+// summed across lanes once per block. The 3x3 broadcast form keeps (channels x 9 taps) x
+// (oc vectors) accumulators and broadcasts each x value of a padded plane against dy transposed:
+// 2 x 9 x 1 or 1 x 9 x 2 in 32 registers, 1 x 9 x 1 in 16.
+#include "core/kernels/conv_tiles.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "core/kernels/conv_weight_grad.cpp"
+#include <hwy/foreach_target.h>  // re-includes this file once per target
+#include <hwy/highway.h>
+
+#include <algorithm>
+#include <vector>
+
+HWY_BEFORE_NAMESPACE();
+namespace excite::conv_tiles::HWY_NAMESPACE {
+namespace {
+
+namespace hn = hwy::HWY_NAMESPACE;
+using D = hn::ScalableTag<float>;
+using V = hn::Vec<D>;
+constexpr int64_t kL = static_cast<int64_t>(hn::MaxLanes(D()));
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_ARCH_ARM_A64
+constexpr int kRegs = 32;
+#else
+constexpr int kRegs = 16;
+#endif
+constexpr int kGradRows = kRegs >= 32 ? 4 : 3, kGradCols = kRegs >= 32 ? 6 : 4;
+
+// The register tiles' small fixed loops must unroll completely, or the accumulators live in memory.
+#define EXCITE_UNROLL _Pragma("GCC unroll 32")
+
+// The column masks of the vector at position p (TapInput::col_code): lanes that keep their value
+// under code 1 (lo) and code 2 (hi); all lanes without masks.
+void col_masks(const D d, const TapInput& in, int64_t p, hn::Mask<D>& lo, hn::Mask<D>& hi) {
+  if (!in.col_code) {
+    lo = hi = hn::FirstN(d, kL);
+    return;
+  }
+  const float* t = in.col_mask + (p / kL) * 2 * kL;
+  lo = hn::Ne(hn::LoadU(d, t), hn::Zero(d));
+  hi = hn::Ne(hn::LoadU(d, t + kL), hn::Zero(d));
+}
+
+V masked_load(const D d, int code, const hn::Mask<D>& lo, const hn::Mask<D>& hi, const float* src) {
+  const V v = hn::LoadU(d, src);
+  return code == 0 ? v : hn::IfThenElseZero(code == 1 ? lo : hi, v);
+}
+
+// dw[MR rows, KR columns] (row stride ldw) += sum over S samples and P positions of
+// dy[row, p] x[xoff[col] + p] (under the column mask of xcode[col]). dy's last partial vectors come
+// zero-padded from dy_tail [S][tail_rows][kL] (when P % kL != 0), so the input's lanes past P
+// (staged zeros or the next plane) add nothing.
+template <int MR, int KR>
+void weight_block(const float* dy, int64_t dy_stride, int64_t P, const TapInput& in, const int64_t* xoff,
+                  const int* xcode, int64_t S, const float* dy_tail, int64_t tail_rows, float* dw, int64_t ldw) {
+  const D d;
+  V acc[MR][KR];
+  EXCITE_UNROLL
+  for (int r = 0; r < MR; ++r)
+    EXCITE_UNROLL
+    for (int k = 0; k < KR; ++k) acc[r][k] = hn::Zero(d);
+  const int64_t full = P / kL * kL;
+  for (int64_t s = 0; s < S; ++s) {
+    const float* dys = dy + s * dy_stride;
+    const float* xs = in.x + s * in.sample_stride;
+    for (int64_t p = 0; p < full; p += kL) {
+      hn::Mask<D> lo, hi;
+      col_masks(d, in, p, lo, hi);
+      V dv[MR];
+      EXCITE_UNROLL
+      for (int r = 0; r < MR; ++r) dv[r] = hn::LoadU(d, dys + r * P + p);
+      EXCITE_UNROLL
+      for (int k = 0; k < KR; ++k) {
+        const V xv = masked_load(d, xcode[k], lo, hi, xs + xoff[k] + p);
+        EXCITE_UNROLL
+        for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
+      }
+    }
+    if (full < P) {  // dy's last partial vector, zero-padded beforehand (see WeightGrad)
+      hn::Mask<D> lo, hi;
+      col_masks(d, in, full, lo, hi);
+      V dv[MR];
+      EXCITE_UNROLL
+      for (int r = 0; r < MR; ++r) dv[r] = hn::LoadU(d, dy_tail + (s * tail_rows + r) * kL);
+      EXCITE_UNROLL
+      for (int k = 0; k < KR; ++k) {
+        const V xv = masked_load(d, xcode[k], lo, hi, xs + xoff[k] + full);
+        EXCITE_UNROLL
+        for (int r = 0; r < MR; ++r) acc[r][k] = hn::MulAdd(dv[r], xv, acc[r][k]);
+      }
+    }
+  }
+  EXCITE_UNROLL
+  for (int r = 0; r < MR; ++r)
+    EXCITE_UNROLL
+    for (int k = 0; k < KR; ++k) dw[r * ldw + k] += hn::GetLane(hn::SumOfLanes(d, acc[r][k]));
+}
+
+using WeightBlockFn = void (*)(const float*, int64_t, int64_t, const TapInput&, const int64_t*, const int*, int64_t,
+                               const float*, int64_t, float*, int64_t);
+
+template <int MR>
+WeightBlockFn weight_block_for(int64_t kr) {
+  switch (kr) {
+    case 1: return weight_block<MR, 1>;
+    case 2: return weight_block<MR, 2>;
+    case 3: return weight_block<MR, 3>;
+    case 4: return weight_block<MR, std::min(4, kGradCols)>;
+    case 5: return weight_block<MR, std::min(5, kGradCols)>;
+    default: return weight_block<MR, kGradCols>;
+  }
+}
+
+WeightBlockFn weight_block_fn(int64_t mr, int64_t kr) {
+  switch (mr) {
+    case 1: return weight_block_for<1>(kr);
+    case 2: return weight_block_for<2>(kr);
+    case 3: return weight_block_for<3>(kr);
+    default: return weight_block_for<kGradRows>(kr);
+  }
+}
+
+// dwT rows (c0 .. c0+CH channels) x (NV oc vectors from ov) += over every output position of
+// one sample: dwT[(c, kh, kw), oc] += xpad[c, oh + kh, ow + kw] dyT[(oh, ow), oc].
+template <int CH, int NV>
+void weight_grad_3x3_block(const float* xpad, int64_t H, int64_t W, const float* dyT, int64_t OCp, int64_t c0,
+                           int64_t ov, float* dwT) {
+  const D d;
+  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
+  V acc[CH * 9][NV];
+  EXCITE_UNROLL
+  for (int r = 0; r < CH * 9; ++r)
+    EXCITE_UNROLL
+    for (int j = 0; j < NV; ++j) acc[r][j] = hn::Zero(d);
+  for (int64_t oh = 0; oh < H; ++oh) {
+    const float* dp = dyT + oh * W * OCp + ov * kL;
+    const float* xrow = xpad + c0 * plane + oh * Wp;
+    for (int64_t ow = 0; ow < W; ++ow, dp += OCp, ++xrow) {
+      V dv[NV];
+      EXCITE_UNROLL
+      for (int j = 0; j < NV; ++j) dv[j] = hn::LoadU(d, dp + j * kL);
+      EXCITE_UNROLL
+      for (int ch = 0; ch < CH; ++ch)
+        EXCITE_UNROLL
+        for (int kh = 0; kh < 3; ++kh)
+          EXCITE_UNROLL
+          for (int kw = 0; kw < 3; ++kw) {
+            const V a = hn::Set(d, xrow[ch * plane + kh * Wp + kw]);
+            EXCITE_UNROLL
+            for (int j = 0; j < NV; ++j) acc[ch * 9 + kh * 3 + kw][j] = hn::MulAdd(a, dv[j], acc[ch * 9 + kh * 3 + kw][j]);
+          }
+    }
+  }
+  EXCITE_UNROLL
+  for (int r = 0; r < CH * 9; ++r)
+    EXCITE_UNROLL
+    for (int j = 0; j < NV; ++j) {
+      float* o = dwT + (c0 * 9 + r) * OCp + (ov + j) * kL;
+      hn::StoreU(hn::Add(hn::LoadU(d, o), acc[r][j]), d, o);
+    }
+}
+
+}  // namespace
+
+void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const TapInput& in, int64_t samples,
+                int64_t P, float* dw) {
+  const int64_t Kg = in.channels * in.taps, full = P / kL * kL;
+  // Every row's last partial vector, zero-padded, for every sample: [samples][OC][kL].
+  thread_local std::vector<float> tails;
+  if (full < P) {
+    tails.assign(static_cast<size_t>(samples * OC * kL), 0.f);
+    for (int64_t s = 0; s < samples; ++s)
+      for (int64_t r = 0; r < OC; ++r)
+        std::copy(dy + s * dy_sample_stride + r * P + full, dy + s * dy_sample_stride + (r + 1) * P,
+                  tails.data() + (s * OC + r) * kL);
+  }
+  int64_t xoff[kGradCols];
+  int xcode[kGradCols];
+  for (int64_t m0 = 0; m0 < OC; m0 += kGradRows) {
+    const int64_t mr = std::min<int64_t>(kGradRows, OC - m0);
+    for (int64_t k0 = 0; k0 < Kg; k0 += kGradCols) {
+      const int64_t kr = std::min<int64_t>(kGradCols, Kg - k0);
+      for (int64_t j = 0; j < kr; ++j) {
+        xoff[j] = (k0 + j) / in.taps * in.in_stride + in.off[(k0 + j) % in.taps];
+        xcode[j] = in.col_code ? in.col_code[(k0 + j) % in.taps] : 0;
+      }
+      weight_block_fn(mr, kr)(dy + m0 * P, dy_sample_stride, P, in, xoff, xcode, samples,
+                              full < P ? tails.data() + m0 * kL : nullptr, OC, dw + m0 * Kg + k0, Kg);
+    }
+  }
+}
+
+// Blocks of accumulators: 32 registers: 1 channel x 9 taps x 2 oc vectors, or (one oc vector
+// left) 2 channels x 9 taps x 1; 16 registers: 1 channel x 9 taps x 1 oc vector.
+void WeightGrad3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp, float* dwT,
+                   const Prefetch& next_x, const Prefetch& next_dy) {
+  const int64_t OCv = OCp / kL;
+  int64_t part = 0;
+  const int64_t parts = Cg * OCv;  // an upper bound of the blocks below
+  for (int64_t ov = 0; ov < OCv;) {
+    if (kRegs >= 32 && OCv - ov >= 2) {
+      for (int64_t c = 0; c < Cg; ++c, ++part) {
+        prefetch_part(next_x, part, parts);
+        prefetch_part(next_dy, part, parts);
+        weight_grad_3x3_block<1, 2>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      }
+      ov += 2;
+    } else {
+      int64_t c = 0;
+      if constexpr (kRegs >= 32) {
+        for (; c + 2 <= Cg; c += 2, part += 2) {
+          prefetch_part(next_x, part, parts);
+          prefetch_part(next_x, part + 1, parts);
+          prefetch_part(next_dy, part, parts);
+          prefetch_part(next_dy, part + 1, parts);
+          weight_grad_3x3_block<2, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+        }
+      }
+      for (; c < Cg; ++c, ++part) {
+        prefetch_part(next_x, part, parts);
+        prefetch_part(next_dy, part, parts);
+        weight_grad_3x3_block<1, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
+      }
+      ov += 1;
+    }
+  }
+}
+
+}  // namespace excite::conv_tiles::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include "core/kernels/isa.h"
+
+namespace excite::conv_tiles {
+
+HWY_EXPORT(WeightGrad);
+HWY_EXPORT(WeightGrad3x3);
+
+void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const TapInput& in, int64_t samples,
+                 int64_t P, float* dw) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(WeightGrad)(dy, dy_sample_stride, OC, in, samples, P, dw);
+}
+
+void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
+                     float* dwT, const Prefetch& next_x, const Prefetch& next_dy) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, dyT, OCp, dwT, next_x, next_dy);
+}
+
+}  // namespace excite::conv_tiles
+#endif  // HWY_ONCE
