@@ -14,8 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 host_packages=(g++-aarch64-linux-gnu qemu-user cmake make)
-# (libstb-dev and zlib for the configure step: data/ links them, the tests built here do not run them)
-arm64_packages=(libopenblas-openmp-dev:arm64 libhwy-dev:arm64 zlib1g-dev:arm64 libstb-dev:arm64 libgomp1:arm64)
+# (zlib for the top-level configure step; only core/ and autograd/ are configured, see EXCITE_FOLDERS)
+arm64_packages=(libopenblas-openmp-dev:arm64 libhwy-dev:arm64 zlib1g-dev:arm64 libgomp1:arm64)
 
 missing=()
 for p in "${host_packages[@]}" "${arm64_packages[@]}"; do
@@ -36,7 +36,7 @@ fi
 
 build_dir=${EXCITE_CROSS_BUILD_DIR:-build-aarch64}
 tests=${EXCITE_CROSS_TESTS:-test_core test_autograd}
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DEXCITE_FOLDERS="core;autograd" \
   -DCMAKE_TOOLCHAIN_FILE="$PWD/scripts/toolchain-aarch64-linux-gnu.cmake" >/dev/null
 # shellcheck disable=SC2086
 cmake --build "$build_dir" -j"$(nproc)" --target $tests

@@ -1,5 +1,6 @@
 // The attention kernels against their naive twins: channel mean/max maps (both tie rules) and
-// the spatial scale (core/kernels/channel_reduce), nearest-neighbour resizing
+// the spatial scale (core/kernels/channel_reduce, on every instruction set this CPU runs),
+// nearest-neighbour resizing
 // (core/kernels/upsample), on odd shapes, one channel, planes larger than one parallel block, and
 // inputs full of exact ties; plus torch's float32 index rule of F.interpolate(mode='nearest').
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include "core/kernels/channel_reduce.h"
 #include "core/kernels/upsample.h"
 #include "core/tensor.h"
+#include "isa_loop.h"
 
 using namespace excite;
 
@@ -73,10 +75,12 @@ TEST_CASE("channel_reduce kernels: fast matches naive (mean, max with both tie r
       {.N = 2, .C = 5, .HW = 63}, {.N = 1, .C = 1, .HW = 12}, {.N = 3, .C = 7, .HW = 1},
       {.N = 2, .C = 3, .HW = 300},  // more than one block of pixels
       {.N = 5, .C = 16, .HW = 513}, {.N = 1, .C = 64, .HW = 49}};
-  for (const ChannelPlanes& g : shapes) {
-    check_channel_twins(g, Tensor::uniform({g.N, g.C, g.HW}, -1, 1, gen), gen);
-    check_channel_twins(g, tied({g.N, g.C, g.HW}, gen), gen);
-  }
+  testing::for_each_isa([&](const std::string&) {  // every instruction set this CPU runs
+    for (const ChannelPlanes& g : shapes) {
+      check_channel_twins(g, Tensor::uniform({g.N, g.C, g.HW}, -1, 1, gen), gen);
+      check_channel_twins(g, tied({g.N, g.C, g.HW}, gen), gen);
+    }
+  });
 }
 
 TEST_CASE("channel_max: first tie wins the index, split shares the gradient, NaN is the maximum") {
@@ -85,18 +89,20 @@ TEST_CASE("channel_max: first tie wins the index, split shares the gradient, NaN
   const float nan = std::numeric_limits<float>::quiet_NaN();
   Tensor x = Tensor::from({1, 4, 3}, {1, 0, 5, 3, 0, 1, 3, 0, -1, 0, 0, nan});
   const ChannelPlanes g{.N = 1, .C = 4, .HW = 3};
-  Tensor m({1, 3}), dx(x.shape());
-  std::vector<int32_t> at(3);
-  channel_max_forward(x.data(), m.data(), at.data(), g);
-  CHECK(m[0] == 3.f);
-  CHECK(m[1] == 0.f);
-  CHECK(std::isnan(m[2]));
-  CHECK(at == std::vector<int32_t>{1, 0, 3});
-  Tensor dm = Tensor::from({1, 3}, {1.f, 2.f, 3.f});
-  channel_max_backward_first(dm.data(), at.data(), dx.data(), g);
-  CHECK(dx.to_vector() == std::vector<float>{0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3});
-  channel_max_backward_split(dm.data(), x.data(), m.data(), dx.data(), g);
-  CHECK(dx.to_vector() == std::vector<float>{0, 0.5f, 0, 0.5f, 0.5f, 0, 0.5f, 0.5f, 0, 0, 0.5f, 3});
+  testing::for_each_isa([&](const std::string&) {
+    Tensor m({1, 3}), dx(x.shape());
+    std::vector<int32_t> at(3);
+    channel_max_forward(x.data(), m.data(), at.data(), g);
+    CHECK(m[0] == 3.f);
+    CHECK(m[1] == 0.f);
+    CHECK(std::isnan(m[2]));
+    CHECK(at == std::vector<int32_t>{1, 0, 3});
+    Tensor dm = Tensor::from({1, 3}, {1.f, 2.f, 3.f});
+    channel_max_backward_first(dm.data(), at.data(), dx.data(), g);
+    CHECK(dx.to_vector() == std::vector<float>{0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3});
+    channel_max_backward_split(dm.data(), x.data(), m.data(), dx.data(), g);
+    CHECK(dx.to_vector() == std::vector<float>{0, 0.5f, 0, 0.5f, 0.5f, 0, 0.5f, 0.5f, 0, 0, 0.5f, 3});
+  });
 }
 
 TEST_CASE("upsample kernels: fast matches naive, enlarging, shrinking and the identity") {
