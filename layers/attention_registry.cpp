@@ -10,8 +10,8 @@
 
 // One line per kind.
 #define EXCITE_ATTENTION_KINDS(KIND) \
-  KIND(none)                         \
   KIND(se)                           \
+  KIND(none)                         \
   // (end of the list)
 
 namespace excite::layers {
