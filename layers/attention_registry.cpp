@@ -10,8 +10,8 @@
 
 // One line per kind.
 #define EXCITE_ATTENTION_KINDS(KIND) \
-  KIND(none)                         \
   KIND(se)                           \
+  KIND(none)                         \
   KIND(eca)                          \
   KIND(cbam)                         \
   KIND(cbam_channel)                 \

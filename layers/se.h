@@ -39,8 +39,8 @@ void visit_fields(SEOptions& o, F&& f) {
             .factor = true},
     o.reduction);
   f(Setting{.key = "min_channels", .help = "SE minimum hidden width", .min = 1}, o.min_channels);
-  f(Setting{.key = "squeeze", .help = "SE squeeze: avg | max | avgmax", .factor = true}, o.squeeze);
-  f(Setting{.key = "gate", .help = "SE gate (the excitation): sigmoid | hard_sigmoid | tanh | relu", .factor = true},
+  f(Setting{.key = "squeeze", .help = "SE squeeze (global pooling)", .factor = true}, o.squeeze);
+  f(Setting{.key = "gate", .help = "SE gate (the excitation function)", .factor = true},
     o.gate);
   f(Setting{.key = "bias", .help = "SE FC layers with bias", .aliases = {"se_bias"}}, o.bias);
 }

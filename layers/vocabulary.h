@@ -50,8 +50,9 @@ std::vector<std::string> names_of() {
   return out;
 }
 
-// "a, b or c", for messages.
-std::string join_names(const std::vector<std::string>& names, const char* last_separator = " or ");
+// "a, b or c", for messages ("a,b,c" with both separators ",").
+std::string join_names(const std::vector<std::string>& names, const char* last_separator = " or ",
+                       const char* separator = ", ");
 
 template <Named E>
 E parse_name(const std::string& text) {

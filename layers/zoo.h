@@ -50,7 +50,7 @@ void visit_fields(ModelOptions& m, F&& f) {
   f(Setting{.key = "in_channels", .help = "input channels (0: the dataset's)", .min = 0}, m.in_channels);
   f(Setting{.key = "attention", .help = "attention kind (default: the arch's, se for se..., else none)", .factor = true},
     m.attention.kind);
-  f(Setting{.key = "position", .help = "where attention sits in a block: standard | pre | post | identity",
+  f(Setting{.key = "position", .help = "where attention sits in a block",
             .aliases = {"se_position"}, .factor = true},
     m.position);
   f(Setting{.key = "stages", .help = "stages carrying attention, 1-based (default: all)", .aliases = {"se_stages"},

@@ -86,7 +86,8 @@ Command add_ablate_command(CLI::App& app) {
       ->check(CLI::ExistingPath);
   app.add_option("--jobs", a->jobs, "runs at once, each with max(1, cores / jobs) threads");
   app.add_option("--seeds", a->seeds, "a count N (seeds 1..N) or a list a,b,c")->delimiter(',');
-  app.add_option("--mode", a->mode, "one_factor | grid")->type_name("TEXT:{one_factor,grid}");
+  app.add_option("--mode", a->mode, "each factor alone (the SE paper's) or every combination")
+      ->type_name("TEXT:{" + join_names(names_of<StudyMode>(), ",", ",") + "}");
   app.add_flag("--restart", a->restart, "discard the study directory's runs and report, start afresh");
   app.add_option("--report-only", a->report_only, "regenerate the report of the study in this directory")
       ->check(CLI::ExistingDirectory);

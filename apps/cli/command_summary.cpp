@@ -9,6 +9,7 @@
 #include "apps/cli/flags.h"
 #include "apps/cli/commands.h"
 #include "apps/train/model_factory.h"
+#include "apps/train/progress.h"
 #include "layers/attention.h"
 #include "layers/profile.h"
 
@@ -23,12 +24,6 @@ std::string human(int64_t n) {
   else if (n >= 1000) std::snprintf(buf, sizeof buf, "%.1f k", static_cast<double>(n) / 1e3);
   else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
   return buf;
-}
-
-std::string with_commas(int64_t n) {
-  std::string s = std::to_string(n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return s;
 }
 
 // Each attention module's parameters and multiply-adds (its rows of the profile), per block.

@@ -13,11 +13,7 @@ std::string flag_names(const Setting& s) {
   return names;
 }
 
-std::string braced(const std::vector<std::string>& names) {
-  std::string s;
-  for (const std::string& n : names) s += (s.empty() ? "" : ",") + n;
-  return "{" + s + "}";
-}
+std::string braced(const std::vector<std::string>& names) { return "{" + join_names(names, ",", ",") + "}"; }
 
 // One flag writing into `field`; returns the option and, for enumerated settings, what turns
 // the text given into the value (checked against the vocabulary, the error naming the flag).

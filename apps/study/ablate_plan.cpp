@@ -19,12 +19,6 @@ namespace {
 
 using layers::ModelOptions;
 
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string s;
-  for (const auto& p : parts) s += (s.empty() ? "" : sep) + p;
-  return s;
-}
-
 // A list value's order does not matter (stages [2, 1] are stages 1 and 2).
 OptionValue normalized(OptionValue v) {
   if (auto* list = std::get_if<std::vector<int64_t>>(&v)) std::sort(list->begin(), list->end());
@@ -38,7 +32,7 @@ std::string label_of(const OptionValue& value) {
   if (const auto* list = std::get_if<std::vector<int64_t>>(&v)) {
     std::vector<std::string> parts;
     for (int64_t x : *list) parts.push_back(std::to_string(x));
-    return parts.empty() ? "all" : join(parts, "+");
+    return parts.empty() ? "all" : join_names(parts, "+", "+");
   }
   return to_string(v);
 }
@@ -93,7 +87,7 @@ std::vector<Factor> study_factor_list(const StudyFactors& raw) {
   for (const auto& [name, values] : raw) {
     const std::vector<std::string> known = study_factor_names();
     EXCITE_CHECK(std::find(known.begin(), known.end(), name) != known.end(),
-                 "ablate: unknown factor '" << name << "' (known factors: " << join(known, ", ") << ")");
+                 "ablate: unknown factor '" << name << "' (known factors: " << join_names(known, ", ", ", ") << ")");
   }
   std::vector<Factor> out;
   for (const FactorSpec& f : study_factors()) {
@@ -123,7 +117,7 @@ void check_values(const Factor& f, StudyMode mode, const ModelOptions& base, con
     EXCITE_CHECK(v.index() == spec.initial.index(), where << ": " << to_string(v) << " is not " << type_name(spec.initial));
     if (const auto* text = std::get_if<std::string>(&v); text && !spec.choices.empty())
       EXCITE_CHECK(std::find(spec.choices.begin(), spec.choices.end(), *text) != spec.choices.end(),
-                   where << ": unknown value '" << *text << "' (known: " << join(spec.choices, ", ") << ")");
+                   where << ": unknown value '" << *text << "' (known: " << join_names(spec.choices, ", ", ", ") << ")");
     if (const auto* i = std::get_if<int64_t>(&v))
       EXCITE_CHECK(*i >= spec.setting.min, where << ": " << *i << " is not allowed (at least " << spec.setting.min << ")");
   }
@@ -131,11 +125,11 @@ void check_values(const Factor& f, StudyMode mode, const ModelOptions& base, con
   const std::vector<std::string>& takers = f.spec->kinds;
   auto taken = [&](const std::string& k) { return std::find(takers.begin(), takers.end(), k) != takers.end(); };
   if (mode == StudyMode::OneFactor)
-    EXCITE_CHECK(taken(base.attention.kind), where << " is an option of attention " << join(takers, ", ")
+    EXCITE_CHECK(taken(base.attention.kind), where << " is an option of attention " << join_names(takers, ", ", ", ")
                                                    << ", not of the base's attention '" << base.attention.kind << "'");
   else
     EXCITE_CHECK(std::any_of(kinds.begin(), kinds.end(), taken),
-                 where << " is an option of attention " << join(takers, ", ") << ", which the study never builds");
+                 where << " is an option of attention " << join_names(takers, ", ", ", ") << ", which the study never builds");
 }
 
 // A variant's model built for real: what C (and H x W, when the input is known) is at each
@@ -207,7 +201,7 @@ Plan make_plan(const StudyConfig& study, int cores) {
                    << "\"attention\": [\"none\"]");
 
   const std::vector<Factor> factors = study_factor_list(study.factors);
-  EXCITE_CHECK(!factors.empty(), "ablate: the study has no factors (known factors: " << join(study_factor_names(), ", ") << ")");
+  EXCITE_CHECK(!factors.empty(), "ablate: the study has no factors (known factors: " << join_names(study_factor_names(), ", ", ", ") << ")");
   std::set<std::string> kinds{base.model.attention.kind};  // the kinds the study builds
   for (const Factor& f : factors)
     if (f.name() == "attention")
@@ -268,7 +262,7 @@ Plan make_plan(const StudyConfig& study, int cores) {
       }
       if (v.model.attention.kind == "none") add_variant(no_attention());  // every such combination is one model
       else {
-        v.name = parts.empty() ? "default" : join(parts, "_");
+        v.name = parts.empty() ? "default" : join_names(parts, "_", "_");
         add_variant(std::move(v));
       }
       more = false;

@@ -36,12 +36,6 @@ StudyFactors factors_from_json(const json& j, const std::string& where) {
   return out;
 }
 
-uint64_t fnv1a(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
-  return h;
-}
-
 }  // namespace
 
 const std::vector<FactorSpec>& study_factors() {
@@ -179,9 +173,7 @@ std::string study_fingerprint(const StudyConfig& study) {
   json j = to_json(s);
   for (const char* key : {"name", "description", "out", "jobs"}) j.erase(key);
   for (const char* key : {"out", "workers", "threads", "seed"}) j["base"].erase(key);
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(j.dump())));
-  return buf;
+  return json_fingerprint(j);
 }
 
 std::string study_output_dir(const StudyConfig& study) {

@@ -24,16 +24,6 @@ std::string fmt(const char* format, double v) {
   return buf;
 }
 
-std::string with_commas(int64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string accuracy_cell(const Sample& s) {
   if (s.n == 0) return "—";
   return s.n == 1 ? fmt("%.2f", 100 * s.mean) : fmt("%.2f", 100 * s.mean) + " ± " + fmt("%.2f", 100 * s.sd);

@@ -159,6 +159,14 @@ OptionValue option_from_json(const json& v, const OptionSpec& spec, const std::s
       spec.initial);
 }
 
+std::string json_fingerprint(const json& j) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : j.dump()) h = (h ^ ch) * 1099511628211ull;
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 json option_to_json(const OptionValue& value) {
   return std::visit([](const auto& x) { return json(x); }, value);
 }

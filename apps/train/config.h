@@ -71,7 +71,7 @@ struct TrainConfig {
 
 template <typename F>
 void visit_data_fields(TrainConfig& c, F&& f) {
-  f(Setting{.key = "dataset", .help = "fashion-mnist | mnist | cifar10 | cifar100 | folder"}, c.dataset);
+  f(Setting{.key = "dataset", .help = "the dataset"}, c.dataset);
   f(Setting{.key = "data_dir", .help = "where the dataset is (default: $EXCITE_DATA, then standard places)",
             .aliases = {"data"}},
     c.data_dir);
@@ -88,19 +88,19 @@ template <typename F>
 void visit_training_fields(TrainConfig& c, F&& f) {
   f(Setting{.key = "epochs", .help = "epochs", .min = 1}, c.epochs);
   f(Setting{.key = "batch_size", .help = "batch size", .aliases = {"batch"}, .min = 1}, c.batch_size);
-  f(Setting{.key = "optimizer", .help = "sgd | adamw"}, c.optimizer);
+  f(Setting{.key = "optimizer", .help = "the optimizer"}, c.optimizer);
   f(Setting{.key = "lr", .help = "peak learning rate"}, c.lr);
   f(Setting{.key = "momentum", .help = "SGD momentum"}, c.momentum);
   f(Setting{.key = "nesterov", .help = "Nesterov momentum (--no-nesterov: plain momentum)"}, c.nesterov);
   f(Setting{.key = "weight_decay", .help = "weight decay"}, c.weight_decay);
   f(Setting{.key = "decay_bn_and_bias", .help = "apply weight decay to BN parameters and biases too"},
     c.decay_bn_and_bias);
-  f(Setting{.key = "schedule", .help = "cosine | onecycle | step | constant"}, c.schedule);
+  f(Setting{.key = "schedule", .help = "the LR schedule (after the warm-up)"}, c.schedule);
   f(Setting{.key = "warmup_epochs", .help = "linear warm-up, in epochs", .aliases = {"warmup"}}, c.warmup_epochs);
   f(Setting{.key = "milestones", .help = "step schedule: epochs where lr *= gamma"}, c.milestones);
   f(Setting{.key = "gamma", .help = "step schedule factor"}, c.gamma);
   f(Setting{.key = "label_smoothing", .help = "label smoothing"}, c.label_smoothing);
-  f(Setting{.key = "augment", .help = "default | none | flip | crop-flip | imagenet"}, c.augment);
+  f(Setting{.key = "augment", .help = "training augmentation (default: per dataset)"}, c.augment);
   f(Setting{.key = "cutout", .help = "cutout square size (0: off)", .min = 0}, c.cutout);
   f(Setting{.key = "threads", .help = "compute threads (0: all cores)", .min = 0}, c.threads);
   f(Setting{.key = "seed", .help = "random seed"}, c.seed);
@@ -120,6 +120,8 @@ void merge_json(TrainConfig& c, const nlohmann::json& j, const std::string& wher
 TrainConfig load_config_file(const std::string& path);
 // A JSON file; an unreadable or invalid one throws naming `what` ("config", "ablate") and the path.
 nlohmann::json load_json_file(const std::string& path, const std::string& what);
+// FNV-1a of the JSON text as 16 hex digits: stable across builds and platforms.
+std::string json_fingerprint(const nlohmann::json& j);
 // One value of an option from JSON, of the spec's type (type errors name `key` and `where`), and back.
 OptionValue option_from_json(const nlohmann::json& v, const OptionSpec& spec, const std::string& where,
                              const std::string& key);

@@ -31,5 +31,6 @@ class Progress {
 };
 
 std::string format_duration(double seconds);  // "1:05" or "1:02:03"
+std::string with_commas(int64_t n);            // "21,956,392"
 
 }  // namespace excite::apps

@@ -161,12 +161,7 @@ std::string config_fingerprint(const TrainConfig& config) { return config_finger
 std::string config_fingerprint(nlohmann::json j) {
   j.erase("out");
   j.erase("workers");
-  const std::string text = j.dump();
-  uint64_t h = 1469598103934665603ull;  // FNV-1a, stable across builds and platforms
-  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return json_fingerprint(j);
 }
 
 RunSummary train(TrainConfig config, const RunOptions& options) {

@@ -14,11 +14,11 @@ using namespace excite::layers;
 TEST_CASE("attention: the registry lists the kinds - unknown kinds are refused naming the known ones") {
   const std::vector<std::string> names = attention_kind_names();
   REQUIRE(names.size() >= 2);
-  CHECK(names[0] == "none");
-  CHECK(names[1] == "se");
+  CHECK(names[0] == "se");  // SE, the first kind
+  CHECK(names[1] == "none");
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
   CHECK(attention_kind("se").label() == "SE");
-  CHECK_THROWS_WITH(attention_kind("eca2"), Catch::Contains("unknown attention 'eca2'") && Catch::Contains("none, se, eca, cbam, cbam-channel, cbam-spatial or ge"));
+  CHECK_THROWS_WITH(attention_kind("eca2"), Catch::Contains("unknown attention 'eca2'") && Catch::Contains("se, none, eca, cbam, cbam-channel, cbam-spatial or ge"));
   CHECK_NOTHROW(all_attention_options());  // kinds that share an option key give it one type
   std::set<std::string> keys;
   for (const OptionSpec& s : all_attention_options()) CHECK(keys.insert(s.setting.key).second);

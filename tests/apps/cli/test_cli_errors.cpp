@@ -244,7 +244,7 @@ TEST_CASE("excite: an option the attention kind does not take, or an unknown kin
 TEST_CASE("excite: the kinds of issue 15 refuse bad options in one line - eca, cbam, ge") {
   Scratch s;
   const std::string out = " --epochs 1 --limit-train 64 --limit-test 64 --out '" + s.dir + "/run'";
-  check_one_line_error(s.dir, "summary --attention foo", "unknown attention 'foo' (expected none, se, eca, cbam, cbam-channel, cbam-spatial or ge)");
+  check_one_line_error(s.dir, "summary --attention foo", "unknown attention 'foo' (expected se, none, eca, cbam, cbam-channel, cbam-spatial or ge)");
   check_one_line_error(s.dir, "train --attention eca --reduction 8" + out, "attention 'eca' takes no option 'reduction'");
   check_one_line_error(s.dir, "train --attention eca --eca-kernel 4" + out, "option 'eca_kernel' must be odd");
   check_one_line_error(s.dir, "train --attention eca --eca-kernel 33" + out, "eca_kernel 33 is wider than the 16 channels");

@@ -119,7 +119,7 @@ TEST_CASE("invalid studies are refused before any run, naming the factor and val
   refused(s, "unknown value 'inside'");
   s = small_study();
   s.factors["attention"] = {"cbam-2"};
-  refused(s, "factor 'attention': unknown value 'cbam-2' (known: none, se, eca, cbam, cbam-channel, cbam-spatial, ge)");
+  refused(s, "factor 'attention': unknown value 'cbam-2' (known: se, none, eca, cbam, cbam-channel, cbam-spatial, ge)");
   s = small_study();
   s.factors["reduction"] = {int64_t{0}, int64_t{4}};
   refused(s, "factor 'reduction': 0 is not allowed (at least 1)");
