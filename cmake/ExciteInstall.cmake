@@ -10,9 +10,8 @@ include(CMakePackageConfigHelpers)
 set(EXCITE_VERSION 0.1.0)
 set(EXCITE_INSTALL_LIBRARIES excite_core excite_autograd excite_layers excite_data excite_optim excite_dist excite_train)
 # MPI: on when apps/train/dist found it (excite_dist then links MPI::MPI_CXX); the package asks for it.
-if(TARGET MPI::MPI_CXX)
-  set(EXCITE_USES_MPI ON)
-else()
+get_property(EXCITE_USES_MPI GLOBAL PROPERTY EXCITE_USES_MPI)
+if(NOT EXCITE_USES_MPI)
   set(EXCITE_USES_MPI OFF)
 endif()
 # Highway: on when the kernels link hwy (the Highway port sets it); the package then asks for it.

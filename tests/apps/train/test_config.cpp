@@ -78,7 +78,9 @@ TEST_CASE("config: unknown keys and values, and options the attention kind does 
                     Catch::Contains("attention 'none' takes no option 'reduction'"));
   CHECK_THROWS_WITH(validated(parse(R"({"model": {"arch": "resnet20", "gate": "tanh"}})")),
                     Catch::Contains("takes no option 'gate'") && Catch::Contains("resnet20 has no attention"));
-  CHECK_THROWS_WITH(validated(parse(R"({"model": {"attention": "eca"}})")), Catch::Contains("unknown attention 'eca'"));
+  CHECK_THROWS_WITH(validated(parse(R"({"model": {"attention": "foo"}})")), Catch::Contains("unknown attention 'foo'"));
+  CHECK_THROWS_WITH(validated(parse(R"({"model": {"attention": "eca", "reduction": 8}})")),
+                    Catch::Contains("takes no option 'reduction'"));
   CHECK_THROWS_WITH(validated(parse(R"({"model": {"reduction": 0}})")),
                     Catch::Contains("option 'reduction' must be at least 1, got 0"));
   CHECK_THROWS_WITH(validated(parse(R"({"model": {"arch": "resnet7"}})")), Catch::Contains("unknown model 'resnet7'"));
