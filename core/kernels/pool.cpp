@@ -106,7 +106,8 @@ float avg_window(const float* p, const PoolGeometry& g, int64_t oh, int64_t ow) 
 
 void MaxPoolForward(const float* x, float* y, int32_t* argmax, const PoolGeometry& g) {
   const int64_t OH = g.OH(), OW = g.OW();
-  const auto [lo, hi] = vector_columns(g, OW);
+  const auto columns = vector_columns(g, OW);  // (no structured binding: clang 14 cannot capture one)
+  const int64_t lo = columns.first, hi = columns.second;
   parallel_for(g.N * g.C, [&](int64_t nc) {
     const D d;
     const DI di;
@@ -140,7 +141,8 @@ void MaxPoolForward(const float* x, float* y, int32_t* argmax, const PoolGeometr
 
 void AvgPoolForward(const float* x, float* y, const PoolGeometry& g) {
   const int64_t OH = g.OH(), OW = g.OW();
-  const auto [lo, hi] = vector_columns(g, OW);
+  const auto columns = vector_columns(g, OW);  // (no structured binding: clang 14 cannot capture one)
+  const int64_t lo = columns.first, hi = columns.second;
   parallel_for(g.N * g.C, [&](int64_t nc) {
     const D d;
     const float* p = x + nc * g.H * g.W;
