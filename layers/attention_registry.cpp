@@ -1,8 +1,10 @@
 // layers/attention_registry.cpp — the registry of attention kinds, and looking them up.
 //
-// Adding a kind: its file (layers/<name>.cpp, with its test in tests/layers/) defines
-// `const AttentionKind& <name>_kind()`, and it gets one line in the list below. The list's order
-// is the order of help texts, of a study's factors and of reports.
+// Adding a kind: its file (layers/<kind>.cpp, with its test in tests/layers/) defines
+// `const AttentionKind& <kind>_kind()`, and it gets one line in the list below (`KIND(<kind>)`
+// names that accessor; the name users type is the kind's name(), which may differ: a kind
+// "cbam-channel" would be KIND(cbam_channel)). The list's order is the order of help texts, of a
+// study's factors and of reports.
 #include <algorithm>
 #include <map>
 

@@ -75,10 +75,9 @@ class OptionValues {
   std::map<std::string, OptionValue> values_;
 };
 
-namespace options_detail {
-
+// A field's value as an OptionValue (an enum as its name), and back (the value already checked).
 template <typename T>
-OptionValue to_value(const T& field) {
+OptionValue option_value(const T& field) {
   if constexpr (Named<T>) return name_of(field);
   else if constexpr (std::is_same_v<T, bool>) return field;
   else if constexpr (std::is_integral_v<T>) return static_cast<int64_t>(field);
@@ -86,17 +85,19 @@ OptionValue to_value(const T& field) {
 }
 
 template <typename T>
-void from_value(const OptionValue& value, T& field) {
+void assign_option(const OptionValue& value, T& field) {
   if constexpr (Named<T>) field = parse_name<T>(std::get<std::string>(value));
   else if constexpr (std::is_same_v<T, bool>) field = std::get<bool>(value);
   else if constexpr (std::is_integral_v<T>) field = static_cast<T>(std::get<int64_t>(value));
   else field = std::get<T>(value);
 }
 
+namespace options_detail {
+
 template <typename T>
 OptionSpec spec_of(const Setting& setting, const T& field) {
-  if constexpr (Named<T>) return {setting, to_value(field), names_of<T>()};
-  else return {setting, to_value(field), {}};
+  if constexpr (Named<T>) return {setting, option_value(field), names_of<T>()};
+  else return {setting, option_value(field), {}};
 }
 
 }  // namespace options_detail
@@ -122,7 +123,7 @@ T read_options(const OptionValues& values, const std::string& owner) {
     known.push_back(s.key);
     if (!values.has(s.key)) return;
     check_option(options_detail::spec_of(s, field), values.at(s.key), owner);
-    options_detail::from_value(values.at(s.key), field);
+    assign_option(values.at(s.key), field);
   });
   refuse_unknown_options(values, known, owner);
   return out;
@@ -132,7 +133,7 @@ T read_options(const OptionValues& values, const std::string& owner) {
 template <typename T>
 OptionValues write_options(T options) {
   OptionValues out;
-  visit_fields(options, [&](const Setting& s, auto& field) { out.set(s.key, options_detail::to_value(field)); });
+  visit_fields(options, [&](const Setting& s, auto& field) { out.set(s.key, option_value(field)); });
   return out;
 }
 

@@ -48,7 +48,9 @@ template <typename Visit>
 void Overrides::add_settings(CLI::App& app, Visit visit) {
   visit(*given_, [&](const Setting& s, auto& field) {
     using T = std::decay_t<decltype(field)>;
-    auto [option, convert] = bind(app, s, field);
+    auto bound = bind(app, s, field);  // (not a structured binding: lambdas below capture the parts)
+    CLI::Option* option = bound.first;
+    std::function<void(T&)> convert = bound.second;
     if (std::string(s.key) == "attention") option->type_name("TEXT:" + braced(layers::attention_kind_names()));
     const T* given = &field;
     const std::string key = s.key;

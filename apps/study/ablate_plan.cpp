@@ -47,14 +47,14 @@ bool takes(const std::string& kind, const std::string& option) {
 OptionValue model_value(ModelOptions m, const std::string& key) {
   OptionValue out;
   visit_fields(m, [&](const Setting& s, auto& field) {
-    if (s.key == key) out = options_detail::to_value(field);
+    if (s.key == key) out = option_value(field);
   });
   return out;
 }
 
 void set_model_value(ModelOptions& m, const std::string& key, const OptionValue& v) {
   visit_fields(m, [&](const Setting& s, auto& field) {
-    if (s.key == key) options_detail::from_value(v, field);
+    if (s.key == key) assign_option(v, field);
   });
 }
 

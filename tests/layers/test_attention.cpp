@@ -73,16 +73,20 @@ TEST_CASE("attention: every kind keeps the contract - options, module, counts, g
       CHECK(counts.params == p.params);
       CHECK(counts.macs == p.macs);
 
-      CHECK_FALSE(module->channel_gate().defined());
-      module->record_gates(true);
+      // Nothing is kept until recording is on; then the gates of the last forward pass (a kind
+      // has a channel gate, a spatial gate, or both).
       Variable x(Tensor::normal(input, 0.f, 1.f));
       (*module)(x);
-      // Every kind records a gate; a kind without a channel gate (cbam-spatial) records a spatial one.
-      REQUIRE((module->channel_gate().defined() || module->spatial_gate().defined()));
+      CHECK_FALSE(module->channel_gate().defined());
+      CHECK_FALSE(module->spatial_gate().defined());
+      module->record_gates(true);
+      (*module)(x);
+      CHECK((module->channel_gate().defined() || module->spatial_gate().defined()));
       if (module->channel_gate().defined()) CHECK(module->channel_gate().shape() == Shape{input[0], input[1]});
       if (module->spatial_gate().defined()) CHECK(module->spatial_gate().shape() == Shape{input[0], 1, input[2], input[3]});
       module->record_gates(false);
       CHECK_FALSE(module->channel_gate().defined());
+      CHECK_FALSE(module->spatial_gate().defined());
     }
   }
 }
