@@ -12,6 +12,7 @@
 #include "apps/study/ablate_runner.h"
 #include "apps/train/metrics_log.h"
 #include "apps/train/run_dir_lock.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 extern char** environ;
@@ -35,16 +36,10 @@ std::string self_path() {
   return ec ? std::string("excite") : p.string();
 }
 
+// Through the one atomic, durable writer; a script then gets its execute bits.
 void write_atomically(const std::string& path, const std::string& text, bool executable) {
-  const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    EXCITE_CHECK(out, "slurm: cannot write " << tmp);
-    out << text;
-    EXCITE_CHECK(out.flush(), "slurm: writing " << tmp << " failed (disk full?)");
-  }
-  if (executable) fs::permissions(tmp, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
-  fs::rename(tmp, path);
+  write_file_atomically(path, text, "slurm");
+  if (executable) fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
 }
 
 std::string sbatch_header(const std::string& name, const SlurmOptions& o) {

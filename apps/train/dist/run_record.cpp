@@ -1,12 +1,11 @@
 // apps/train/dist/run_record.cpp — distributed.json.
 #include "apps/train/dist/run_record.h"
 
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "apps/train/dist/communicator.h"
+#include "core/atomic_file.h"
 #include "core/error.h"
 
 namespace excite::dist {
@@ -27,16 +26,8 @@ RunRecord read_run_record(const std::string& run_dir) {
 }
 
 void write_run_record(const std::string& run_dir, int world_size, bool sync_bn) {
-  const std::string path = run_dir + "/distributed.json";
-  const std::string tmp = path + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << nlohmann::json{{"world_size", world_size}, {"sync_bn", sync_bn}}.dump(2) << "\n";
-    EXCITE_CHECK(out.flush(), "train: cannot write " << tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  EXCITE_CHECK(!ec, "train: cannot rename " << tmp << " to " << path << " (" << ec.message() << ")");
+  write_file_atomically(run_dir + "/distributed.json",
+                        nlohmann::json{{"world_size", world_size}, {"sync_bn", sync_bn}}.dump(2) + "\n", "train");
 }
 
 void apply_run_record_on_resume(const std::string& run_dir, DistOptions& options, std::FILE* log) {
