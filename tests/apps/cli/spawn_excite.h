@@ -1,7 +1,6 @@
 // tests/apps/cli/spawn_excite.h — the built binary (EXCITE_BINARY) as a child process, for the
-// tests of run-directory locking and interrupts: start it with its output in files, wait for it,
-// poll for a file, metrics.csv without its timing columns.
-// Leaves out: test_faults.cpp's own copies of the first two (older; to fold in here).
+// tests of faults, run-directory locking and interrupts: start it with its output in files, wait
+// for it, poll for a file, metrics.csv without its timing columns.
 #pragma once
 
 #include <catch2/catch.hpp>

@@ -10,9 +10,7 @@
 // Skipped with a warning when Fashion-MNIST (dataset-fashion-mnist) is not installed.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,13 +29,16 @@
 #include "apps/train/checkpoint.h"
 #include "core/tensor.h"
 #include "fixtures.h"
-
-extern char** environ;
+#include "spawn_excite.h"
 
 using namespace excite;
 namespace fs = std::filesystem;
 using testing::have_fashion_mnist;
+using testing::ExciteRun;
+using testing::run_excite;
 using testing::slurp;
+using testing::spawn_excite;
+using testing::wait_for;
 
 namespace {
 
@@ -54,49 +55,6 @@ std::vector<std::string> tiny_run(const std::string& out, const std::vector<std:
     else *(at + 1) = more[i + 1];
   }
   return args;
-}
-
-// Starts the binary with `args`, stdout/stderr to <log>.out/<log>.err, extra environment
-// variables ("NAME=value") on top of ours.
-pid_t spawn_excite(const std::vector<std::string>& args, const std::string& log,
-                   const std::vector<std::string>& env = {}) {
-  std::vector<std::string> all = {EXCITE_BINARY};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings(env);
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t files;
-  posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, 1, (log + ".out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&files, 2, (log + ".err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &files, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&files);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-// Exit status, or 128 + the signal that ended the process.
-int wait_for(pid_t pid) {
-  int raw = 0;
-  REQUIRE(waitpid(pid, &raw, 0) == pid);
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-}
-
-struct Run {
-  int status;
-  std::string out, err;
-};
-
-Run run_excite(const std::vector<std::string>& args, const std::string& log, const std::vector<std::string>& env = {}) {
-  const int status = wait_for(spawn_excite(args, log, env));
-  return {status, slurp(log + ".out"), slurp(log + ".err")};
 }
 
 // metrics.jsonl without the timing columns, which differ between any two runs.
@@ -128,7 +86,7 @@ struct Reference {
   std::vector<nlohmann::json> rows;
   double epoch_seconds = 0;
   explicit Reference(const std::string& root, const std::vector<std::string>& more = {}) : dir(root + "/reference") {
-    const Run r = run_excite(tiny_run(dir, more), root + "/reference");
+    const ExciteRun r = run_excite(tiny_run(dir, more), root + "/reference");
     INFO(r.err);
     REQUIRE(r.status == 0);
     rows = metrics_rows(dir);
@@ -142,7 +100,7 @@ struct Reference {
 
 // Resumes `dir` and checks the run then holds exactly the reference's metrics.
 void resume_and_compare(const std::string& dir, const Reference& ref, const std::string& log) {
-  const Run r = run_excite({"train", "--resume", dir}, log);
+  const ExciteRun r = run_excite({"train", "--resume", dir}, log);
   INFO("resume stderr: " << r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("resuming after epoch") != std::string::npos);
@@ -197,7 +155,7 @@ void check_checkpoint_intact(const std::string& dir, const std::string& bytes_be
 
 // A run stopped by the kill hook while writing its 2nd checkpoint: epoch 1's checkpoint remains.
 void run_one_epoch_then_die(const std::string& dir, const std::string& log) {
-  const Run r = run_excite(tiny_run(dir), log, {"EXCITE_FAULT=kill-during-write:checkpoint.safetensors:2"});
+  const ExciteRun r = run_excite(tiny_run(dir), log, {"EXCITE_FAULT=kill-during-write:checkpoint.safetensors:2"});
   INFO(r.err);
   REQUIRE(r.status == 128 + SIGKILL);
   REQUIRE(checkpoint_epoch(dir) == 1);
@@ -255,7 +213,7 @@ TEST_CASE("an output directory that cannot be written: one-line error before tra
   if (!have_fashion_mnist()) return;
   const std::string root = testing::temp_dir("fault-unwritable");
   std::ofstream(root + "/a-file") << "not a directory\n";
-  Run r = run_excite(tiny_run(root + "/a-file/run"), root + "/under-file");
+  ExciteRun r = run_excite(tiny_run(root + "/a-file/run"), root + "/under-file");
   CHECK(r.status == 2);
   check_one_line(r.err);
   CHECK(r.err.find("cannot create run directory") != std::string::npos);
@@ -300,7 +258,7 @@ TEST_CASE("a full disk: an error before training when known, else at the write w
 
   // Completely full: the run directory's write test fails.
   fill_disk(disk.dir);
-  Run r = run_excite(tiny_run(dir), root + "/full");
+  ExciteRun r = run_excite(tiny_run(dir), root + "/full");
   CHECK(r.status == 2);
   check_one_line(r.err);
   CHECK(r.out.find("epoch 1/") == std::string::npos);
@@ -351,7 +309,7 @@ TEST_CASE("a loss that becomes NaN or inf: exit 2 naming the epoch and step, the
   if (!have_fashion_mnist()) return;
   const std::string root = testing::temp_dir("fault-nan");
   // Diverging from the first steps: there is no checkpoint yet, and the message says so.
-  Run r = run_excite(tiny_run(root + "/at-once", {"--lr", "1e30"}), root + "/at-once");
+  ExciteRun r = run_excite(tiny_run(root + "/at-once", {"--lr", "1e30"}), root + "/at-once");
   CHECK(r.status == 2);
   check_one_line(r.err);
   CHECK(r.err.find("at epoch 1, step ") != std::string::npos);
