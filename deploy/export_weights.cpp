@@ -18,21 +18,9 @@ OnnxExportSummary export_weights_to_onnx(layers::ModelOptions model_options, con
   if (example_input.dim() == 4) model_options.in_channels = example_input[1];
   auto model = layers::make_model(model_options);
   const layers::LoadReport report = layers::load_state_dict(*model, weights.tensors, {.strict = false}, weights_path);
-  if (!report.complete()) {
-    const size_t problems = report.missing.size() + report.unexpected.size() + report.mismatched.size();
-    std::ostringstream first;
-    if (!report.mismatched.empty()) {
-      const layers::MismatchedKey& m = report.mismatched.front();
-      first << "mis-shaped " << m.name << " (model " << m.expected << ", file " << m.got << ")";
-    } else if (!report.missing.empty()) {
-      first << "missing " << report.missing.front();
-    } else {
-      first << "unexpected " << report.unexpected.front();
-    }
-    EXCITE_FAIL("onnx export: " << weights_path << " does not fit " << model_options.arch << ": " << first.str()
-                                << (problems > 1 ? " (and " + std::to_string(problems - 1) + " more)" : "")
-                                << "; check --arch and the model flags against the run that saved them");
-  }
+  EXCITE_CHECK(report.complete(), "onnx export: " << weights_path << " does not fit " << model_options.arch << ": "
+                                                    << report.first_problem()
+                                                    << "; check --arch and the model flags against the run that saved them");
   return export_onnx(*model, example_input, options, onnx_path);
 }
 

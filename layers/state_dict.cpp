@@ -14,6 +14,20 @@ std::string LoadReport::str() const {
   return s.str();
 }
 
+std::string LoadReport::first_problem() const {
+  std::ostringstream s;
+  if (!mismatched.empty())
+    s << "mis-shaped " << mismatched.front().name << " (model " << mismatched.front().expected << ", file "
+      << mismatched.front().got << ")";
+  else if (!missing.empty())
+    s << "missing " << missing.front();
+  else if (!unexpected.empty())
+    s << "unexpected " << unexpected.front();
+  const size_t problems = missing.size() + unexpected.size() + mismatched.size();
+  if (problems > 1) s << " (and " << problems - 1 << " more)";
+  return s.str();
+}
+
 LoadReport load_state_dict(Module& model, const std::vector<NamedTensor>& state, const LoadOptions& options,
                            const std::string& source) {
   std::map<std::string, const Tensor*> given;

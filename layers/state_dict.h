@@ -32,6 +32,9 @@ struct LoadReport {
   std::vector<MismatchedKey> mismatched;
   bool complete() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
   std::string str() const;  // one line per problem, for messages and logs
+  // The first problem and how many more, for one-line errors: "mis-shaped fc.weight (model [10, 64],
+  // file [100, 64]) (and 2 more)"; mis-shaped keys first, then missing, then unexpected.
+  std::string first_problem() const;
 };
 
 struct LoadOptions {

@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "layers/state_dict.h"
@@ -74,18 +73,7 @@ void load_fitting_weights(layers::Module& model, const std::string& path, const 
                           const std::string& hint) {
   const layers::LoadReport report = layers::load_weights(model, path, {.strict = false});
   if (report.complete()) return;
-  const size_t problems = report.missing.size() + report.unexpected.size() + report.mismatched.size();
-  std::ostringstream first;
-  if (!report.mismatched.empty()) {
-    const layers::MismatchedKey& m = report.mismatched.front();
-    first << "mis-shaped " << m.name << " (model " << m.expected << ", file " << m.got << ")";
-  } else if (!report.missing.empty()) {
-    first << "missing " << report.missing.front();
-  } else {
-    first << "unexpected " << report.unexpected.front();
-  }
-  EXCITE_FAIL(what << ": " << path << " does not fit the model: " << first.str()
-                   << (problems > 1 ? " (and " + std::to_string(problems - 1) + " more)" : "") << "; " << hint);
+  EXCITE_FAIL(what << ": " << path << " does not fit the model: " << report.first_problem() << "; " << hint);
 }
 
 std::vector<std::string> class_names_or_numbers(std::vector<std::string> names, int64_t k) {
