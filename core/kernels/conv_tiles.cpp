@@ -15,6 +15,8 @@
 #include <hwy/foreach_target.h>  // re-includes this file once per target
 #include <hwy/highway.h>
 
+#include "core/kernels/simd_registers-inl.h"
+
 #include <algorithm>
 
 HWY_BEFORE_NAMESPACE();
@@ -25,15 +27,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 using D = hn::ScalableTag<float>;
 using V = hn::Vec<D>;
 constexpr int64_t kL = static_cast<int64_t>(hn::MaxLanes(D()));
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_ARCH_ARM_A64
-constexpr int kRegs = 32;
-#else
-constexpr int kRegs = 16;
-#endif
+constexpr int kRegs = excite::HWY_NAMESPACE::kVectorRegisters;
 constexpr int kMaxRows = kRegs >= 32 ? 8 : 6, kMaxVectors = kRegs >= 32 ? 4 : 3;
-
-// The register tiles' small fixed loops must unroll completely, or the accumulators live in memory.
-#define EXCITE_UNROLL _Pragma("GCC unroll 32")
 
 int64_t row_blocks(int64_t Cout, int64_t rows) { return (Cout + rows - 1) / rows; }
 int64_t row_block_start(int64_t Cout, int64_t rows, int64_t b) { return Cout * b / row_blocks(Cout, rows); }

@@ -14,6 +14,8 @@
 #include <hwy/foreach_target.h>  // re-includes this file once per target
 #include <hwy/highway.h>
 
+#include "core/kernels/simd_registers-inl.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -25,15 +27,8 @@ namespace hn = hwy::HWY_NAMESPACE;
 using D = hn::ScalableTag<float>;
 using V = hn::Vec<D>;
 constexpr int64_t kL = static_cast<int64_t>(hn::MaxLanes(D()));
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_ARCH_ARM_A64
-constexpr int kRegs = 32;
-#else
-constexpr int kRegs = 16;
-#endif
+constexpr int kRegs = excite::HWY_NAMESPACE::kVectorRegisters;
 constexpr int kGradRows = kRegs >= 32 ? 4 : 3, kGradCols = kRegs >= 32 ? 6 : 4;
-
-// The register tiles' small fixed loops must unroll completely, or the accumulators live in memory.
-#define EXCITE_UNROLL _Pragma("GCC unroll 32")
 
 // The column masks of the vector at position p (TapInput::col_code): lanes that keep their value
 // under code 1 (lo) and code 2 (hi); all lanes without masks.

@@ -7,6 +7,8 @@
 #include <hwy/foreach_target.h>  // re-includes this file once per target
 #include <hwy/highway.h>
 
+#include "core/kernels/simd_registers-inl.h"
+
 #include <omp.h>
 #include <time.h>
 
@@ -17,11 +19,7 @@ namespace excite::HWY_NAMESPACE {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_ARCH_ARM_A64
-constexpr int kChains = 24;
-#else
-constexpr int kChains = 12;
-#endif
+constexpr int kChains = 3 * excite::HWY_NAMESPACE::kVectorRegisters / 4;  // 24 of 32 registers, 12 of 16
 
 // `iters` rounds of kChains independent a*x+b chains; returns the multiply-adds done (per lane
 // times lanes) and a checksum the compiler cannot drop.
