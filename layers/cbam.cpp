@@ -24,6 +24,7 @@
 #include "layers/batchnorm.h"
 #include "layers/conv.h"
 #include "layers/gate.h"
+#include "layers/simple.h"
 
 namespace excite::layers {
 
@@ -83,17 +84,6 @@ int64_t cbam_hidden(int64_t channels, int64_t reduction) {
   const int64_t h = std::llround(static_cast<double>(channels) / static_cast<double>(reduction));
   return h < 1 ? 1 : h;
 }
-
-// A named holder of children (timm's nested modules); never called itself.
-class Group final : public Module {
- public:
-  explicit Group(std::string type) : Module(std::move(type)) {}
-  Variable forward(const Variable&) override { EXCITE_FAIL(label() << ": a holder of children, not called"); }
-  template <typename M>
-  std::shared_ptr<M> add(const std::string& name, std::shared_ptr<M> m) {
-    return register_module(name, std::move(m));
-  }
-};
 
 class CbamModule final : public AttentionModule {
  public:

@@ -21,6 +21,7 @@
 #include "layers/batchnorm.h"
 #include "layers/conv.h"
 #include "layers/gate.h"
+#include "layers/simple.h"
 
 namespace excite::layers {
 
@@ -45,16 +46,6 @@ const AttentionKind& kind_object();
 
 int theta_convs(int64_t extent) { return static_cast<int>(std::lround(std::log2(static_cast<double>(extent)))); }
 int64_t ceil_half(int64_t v) { return (v + 1) / 2; }
-
-class Group final : public Module {
- public:
-  explicit Group(std::string type) : Module(std::move(type)) {}
-  Variable forward(const Variable&) override { EXCITE_FAIL(label() << ": a holder of children, not called"); }
-  template <typename M>
-  std::shared_ptr<M> add(const std::string& name, std::shared_ptr<M> m) {
-    return register_module(name, std::move(m));
-  }
-};
 
 class GEModule final : public AttentionModule {
  public:

@@ -14,4 +14,6 @@ Dropout::Dropout(const DropoutOptions& o) : Module("Dropout"), p_(o.p) {
 
 Variable Dropout::forward(const Variable& x) { return dropout(x, p_, is_training()); }
 
+Variable Group::forward(const Variable&) { EXCITE_FAIL(label() << ": a holder of children, not called"); }
+
 }  // namespace excite::layers

@@ -1,4 +1,4 @@
-// layers/simple.h — small parameter-free modules: Identity, Flatten, Dropout.
+// layers/simple.h — small parameter-free modules: Identity, Flatten, Dropout, and Group.
 #pragma once
 
 #include "layers/module.h"
@@ -34,6 +34,19 @@ class Dropout : public Module {
 
  private:
   float p_;
+};
+
+// A named holder of children, never called itself: the nesting that gives a module its PyTorch
+// state-dict keys where the parent calls the children directly (timm's CBAM `channel.fc1`,
+// Gather-Excite's `gather.conv1`). `type` is what summaries print for it.
+class Group final : public Module {
+ public:
+  explicit Group(std::string type) : Module(std::move(type)) {}
+  Variable forward(const Variable&) override;
+  template <typename M>
+  std::shared_ptr<M> add(const std::string& name, std::shared_ptr<M> m) {
+    return register_module(name, std::move(m));
+  }
 };
 
 }  // namespace excite::layers
