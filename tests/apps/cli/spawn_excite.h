@@ -1,6 +1,6 @@
 // tests/apps/cli/spawn_excite.h — the built binary (EXCITE_BINARY) as a child process, for the
 // tests of faults, run-directory locking and interrupts: start it with its output in files, wait
-// for it, poll for a file, metrics.csv without its timing columns.
+// for it, a small training run's flags, poll for a file, metrics.csv without its timing columns.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -47,6 +47,17 @@ inline pid_t spawn_excite(const std::vector<std::string>& args, const std::strin
   posix_spawn_file_actions_destroy(&files);
   REQUIRE(rc == 0);
   return pid;
+}
+
+// `excite train` on 512 Fashion-MNIST images, 16 steps of 32 per epoch, SE-ResNet-8, 2 epochs.
+struct SmallRun {
+  int threads = 2, workers = 2, seed = 7;
+};
+inline std::vector<std::string> small_run(const std::string& out, const SmallRun& r = {}) {
+  return {"train",     "--dataset", "fashion-mnist", "--limit-train", "512", "--limit-test", "64",
+          "--arch",    "seresnet8", "--epochs", "2", "--batch-size", "32", "--lr", "0.05",
+          "--warmup-epochs", "0", "--threads", std::to_string(r.threads), "--workers",
+          std::to_string(r.workers), "--seed", std::to_string(r.seed), "--out", out};
 }
 
 // Exit status, or 128 + the signal that ended the process.

@@ -26,12 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> small_run(const std::string& out) {
-  return {"train",   "--dataset", "fashion-mnist", "--limit-train", "512", "--limit-test", "64", "--arch",
-          "seresnet8", "--epochs", "2", "--batch-size", "32", "--lr", "0.05", "--warmup-epochs", "0",
-          "--threads", "2", "--workers", "2", "--seed", "7", "--out", out};
-}
-
 }  // namespace
 
 TEST_CASE("interrupt - SIGTERM mid-epoch checkpoints and the resume equals an uninterrupted run", "[interrupt]") {

@@ -23,12 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// 512 Fashion-MNIST images, 16 steps of 32 per epoch, SE-ResNet-8, 2 epochs, one thread.
-std::vector<std::string> small_run(const std::string& out) {
-  return {"train",   "--dataset", "fashion-mnist", "--limit-train", "512", "--limit-test", "64", "--arch",
-          "seresnet8", "--epochs", "2", "--batch-size", "32", "--lr", "0.05", "--warmup-epochs", "0",
-          "--threads", "1", "--workers", "1", "--seed", "5", "--out", out};
-}
+// One compute thread and one loader worker: two runs share the 2 cores.
+constexpr SmallRun kOneThread{.threads = 1, .workers = 1, .seed = 5};
 
 bool holds_pid(const std::string& text, pid_t pid) { return text == std::to_string(pid) + "\n"; }
 
@@ -47,9 +43,9 @@ TEST_CASE("run lock - a second train and a resume of a running run refuse naming
     return;
   }
   const std::string dir = temp_dir("run-lock"), run = dir + "/run";
-  const pid_t first = spawn_excite(small_run(run), dir + "/first");
+  const pid_t first = spawn_excite(small_run(run, kOneThread), dir + "/first");
   REQUIRE(wait_for_file(run + "/.lock", 60, [&](const std::string& t) { return holds_pid(t, first); }));
-  check_refusal(run_excite(small_run(run), dir + "/second"), first);
+  check_refusal(run_excite(small_run(run, kOneThread), dir + "/second"), first);
   check_refusal(run_excite({"train", "--resume", run}, dir + "/resume"), first);
   const int status = wait_for(first);
   INFO("first stderr: " << slurp(dir + "/first.err"));
@@ -82,7 +78,7 @@ TEST_CASE("run lock - a lock file left by a dead process is taken over", "[lock]
   const std::string dir = temp_dir("stale-lock"), run = dir + "/run";
   fs::create_directories(run);
   { std::ofstream(run + "/.lock") << "999999\n"; }  // no such process, no flock held
-  const ExciteRun r = run_excite(small_run(run), dir + "/take-over");
+  const ExciteRun r = run_excite(small_run(run, kOneThread), dir + "/take-over");
   INFO("stderr: " << r.err);
   CHECK(r.status == 0);
   CHECK(fs::exists(run + "/summary.json"));
