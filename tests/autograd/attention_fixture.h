@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "fixture_hash.h"
 #include "fixtures.h"
 
 namespace excite::testing::attention {
@@ -37,42 +38,6 @@ inline std::vector<json> cases_of(const SafetensorsFile& f) {
   auto it = f.metadata.find("cases");
   REQUIRE(it != f.metadata.end());
   return json::parse(it->second).get<std::vector<json>>();
-}
-
-// --- the hash shared with make_fixtures.py ---
-
-inline uint32_t fnv1a32(const std::string& text) {
-  uint32_t h = 0x811C9DC5u;
-  for (unsigned char c : text) h = (h ^ c) * 0x01000193u;
-  return h;
-}
-
-inline uint32_t lowbias32(uint32_t x) {
-  x ^= x >> 16;
-  x *= 0x7FEB352Du;
-  x ^= x >> 15;
-  x *= 0x846CA68Bu;
-  x ^= x >> 16;
-  return x;
-}
-
-inline uint32_t hash_bits(uint32_t seed, int64_t i) { return lowbias32(lowbias32(static_cast<uint32_t>(i)) ^ seed); }
-
-inline Tensor hash_uniform(const std::string& name, const Shape& shape, float lo, float hi) {
-  Tensor t(shape);
-  const uint32_t seed = fnv1a32(name);
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    const double u = static_cast<double>(hash_bits(seed, i) >> 8) / 16777216.0;
-    t[i] = static_cast<float>(static_cast<double>(lo) + (static_cast<double>(hi) - static_cast<double>(lo)) * u);
-  }
-  return t;
-}
-
-inline double hash_projection(const std::string& name, const Tensor& t) {
-  const uint32_t seed = fnv1a32(name);
-  double p = 0;
-  for (int64_t i = 0; i < t.numel(); ++i) p += (hash_bits(seed, i) >> 31) ? -double(t[i]) : double(t[i]);
-  return p;
 }
 
 // The relative error of `actual` against fixture entry `key`: stored whole, max |a - b| / max |b|;
