@@ -49,10 +49,21 @@ BatchNormExport parse_batch_norm_export(const std::string& text) {
   EXCITE_FAIL("onnx export: unknown batch-norm mode '" << text << "' (expected fold or keep)");
 }
 
-std::string onnx_model_bytes(layers::Module& model, const Shape& example_input, const OnnxExportOptions& options,
-                             OnnxExportSummary* summary) {
+void check_export_options(const OnnxExportOptions& options) {
   EXCITE_CHECK(options.opset >= 13 && options.opset <= 17,
                "onnx export: opset " << options.opset << " is not supported (choose 13 to 17)");
+  EXCITE_CHECK(!options.input_name.empty() && !options.output_name.empty() && options.input_name != options.output_name,
+               "onnx export: the input and output names must be non-empty and differ, got '"
+                   << options.input_name << "' and '" << options.output_name << "'");
+  std::set<std::string> keys;
+  for (const auto& [key, value] : options.metadata)
+    EXCITE_CHECK(!key.empty() && keys.insert(key).second,
+                 "onnx export: metadata key '" << key << "' is empty or given twice");
+}
+
+std::string onnx_model_bytes(layers::Module& model, const Shape& example_input, const OnnxExportOptions& options,
+                             OnnxExportSummary* summary) {
+  check_export_options(options);
   EXCITE_CHECK(example_input.dim() == 4 && example_input[0] >= 1 && example_input[1] >= 1 && example_input[2] >= 1 &&
                    example_input[3] >= 1,
                "onnx export: the example input must be [N, C, H, W] with every size >= 1, got " << example_input);

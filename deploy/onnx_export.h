@@ -60,6 +60,10 @@ std::string onnx_model_bytes(layers::Module& model, const Shape& example_input, 
 OnnxExportSummary export_onnx(layers::Module& model, const Shape& example_input, const OnnxExportOptions& options,
                               const std::string& path);
 
+// The options alone: the opset in range, the input and output names non-empty and distinct, the
+// metadata keys non-empty and each once. onnx_model_bytes checks them first.
+void check_export_options(const OnnxExportOptions& options);
+
 // The spellings of the command line: "fold" | "keep".
 BatchNormExport parse_batch_norm_export(const std::string& text);
 

@@ -22,13 +22,37 @@ class ScratchFile {
   }
   ~ScratchFile() { std::remove(path_.c_str()); }
   const std::string& write(const uint8_t* data, size_t size) {
-    std::FILE* f = std::fopen(path_.c_str(), "wb");
+    write_to(path_, data, size);
+    return path_;
+  }
+  static void write_to(const std::string& path, const uint8_t* data, size_t size) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) std::abort();  // the harness itself is broken, not the parser
     if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
     std::fclose(f);
-    return path_;
   }
   const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// One scratch directory per process and tag, for parsers that read a file of a fixed name in a
+// directory (a run directory's distributed.json or classes.json); removed at exit.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& tag) : path_(ScratchFile(tag).path()) {
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  // Writes `name` in the directory (empty `data`: an empty file); returns the directory.
+  const std::string& write(const std::string& name, const uint8_t* data, size_t size) {
+    ScratchFile::write_to(path_ + "/" + name, data, size);
+    return path_;
+  }
 
  private:
   std::string path_;

@@ -125,6 +125,44 @@ def config_seeds():
     put("config", "empty.json", b"{}\n")
 
 
+def args(*words):
+    """A command line as the flag targets read it: one argument per line."""
+    return "\n".join(words).encode()
+
+
+def attention_seeds():
+    put("attention", "se.args", args("--arch", "seresnet8", "--attention", "se", "--reduction", "8", "--squeeze",
+                                     "avgmax", "--gate", "hard_sigmoid", "--position", "pre", "--stages", "2,3"))
+    put("attention", "eca.args", args("--arch", "resnet8", "--attention", "eca", "--eca-kernel", "5"))
+    put("attention", "cbam.args", args("--arch", "resnet20", "--attention", "cbam", "--reduction", "4",
+                                       "--gate", "sigmoid", "--spatial-kernel", "7"))
+    put("attention", "cbam-spatial.args", args("--attention", "cbam-spatial", "--arch", "resnet14"))
+    put("attention", "ge.args", args("--arch", "resnet8", "--attention", "ge", "--extent", "2", "--theta"))
+    put("attention", "no-se.args", args("--no-se", "--in-channels", "1", "--num-classes", "10"))
+
+
+def study_seeds():
+    for name in sorted(os.listdir(os.path.join(REPO, "configs"))):
+        with open(os.path.join(REPO, "configs", name), "rb") as f:
+            text = f.read()
+        if b'"factors"' in text:
+            put("study", name, text)
+
+
+def scaleout_seeds():
+    put("scaleout", "emit.args", args("--out", "runs/dist", "--threads", "2", "--emit", "slurm", "--partition",
+                                      "short,long", "--time", "1-02:00:00", "--ranks", "4", "--cpus-per-task", "2"))
+    put("scaleout", "emit-plain.args", args("--out", "r", "--emit", "slurm"))
+    put("scaleout", "distributed.json", json.dumps({"world_size": 2, "sync_bn": True}, indent=2).encode() + b"\n")
+
+
+def export_seeds():
+    put("export", "run.args", args("runs/x", "--onnx", "m.onnx", "--opset", "17", "--batch-norm", "keep"))
+    put("export", "weights.args", args("--weights", "w.safetensors", "--arch", "seresnet8", "--dataset",
+                                       "fashion-mnist", "--onnx", "m.onnx", "--attention", "eca"))
+    put("export", "classes.json", json.dumps(["T-shirt/top", "Trouser", "Pullover"]).encode() + b"\n")
+
+
 def image_seeds():
     jpeg = os.path.join(JPEG_MINI, "bird", "0014.jpg")
     with open(jpeg, "rb") as f:
@@ -149,6 +187,7 @@ def image_seeds():
 
 
 if __name__ == "__main__":
-    for make in (idx_seeds, cifar_seeds, safetensors_seeds, npy_seeds, config_seeds, image_seeds):
+    for make in (idx_seeds, cifar_seeds, safetensors_seeds, npy_seeds, config_seeds, image_seeds,
+                 attention_seeds, study_seeds, scaleout_seeds, export_seeds):
         make()
     sys.exit(0)

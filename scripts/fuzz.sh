@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all_targets=(idx idx_gz cifar safetensors npy config image)
+all_targets=(idx idx_gz cifar safetensors npy config image attention study scaleout export)
 targets=("${@:-${all_targets[@]}}")
 
 packages=(
@@ -59,7 +59,7 @@ max_len() {
   case $1 in
     cifar) echo 10000 ;;
     image) echo 16384 ;;
-    npy | safetensors | config) echo 12000 ;;  # past npy's 10000-byte header limit
+    npy | safetensors | config | study) echo 12000 ;;  # past npy's 10000-byte header limit
     *) echo 4096 ;;
   esac
 }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "apps/cli/commands.h"
+#include "apps/cli/export_flags.h"
 #include "apps/cli/flags.h"
 #include "apps/cli/run_dir.h"
 #include "deploy/export_weights.h"
@@ -38,21 +39,13 @@ std::string joined(const std::vector<std::string>& v) {
 
 Command add_export_command(CLI::App& app) {
   auto overrides = std::make_shared<Overrides>();
-  struct Args {
-    std::string run, weights, onnx, batch_norm = "fold";
-    int64_t opset = 13;
-  };
-  auto a = std::make_shared<Args>();
-  app.add_option("run", a->run, "run directory of excite train (config.json, best.safetensors, classes.json)");
-  app.add_option("--weights", a->weights, "safetensors weights (default: RUN_DIR/best.safetensors)");
-  app.add_option("--onnx", a->onnx, "the ONNX file to write")->required();
-  app.add_option("--opset", a->opset, "ONNX opset, 13 to 17 (13)");
-  app.add_option("--batch-norm", a->batch_norm, "fold (into the convolutions) | keep (BatchNormalization nodes)");
+  auto a = std::make_shared<ExportFlags>();
+  add_export_flags(app, *a);
   add_data_flags(app, *overrides);
   add_model_flags(app, *overrides);
   return [overrides, a] {
     EXCITE_CHECK(!a->run.empty() || !a->weights.empty(), "export: give a run directory or --weights W.safetensors");
-    const deploy::BatchNormExport bn = deploy::parse_batch_norm_export(a->batch_norm);
+    deploy::OnnxExportOptions options = export_options(*a);
     TrainConfig config = a->run.empty() ? TrainConfig{} : read_run_config(a->run);
     overrides->apply(config);
     config = validated(config);
@@ -67,9 +60,10 @@ Command add_export_command(CLI::App& app) {
         {"normalize_mean", joined(in.stats.mean)},
         {"normalize_std", joined(in.stats.std)}};
     if (!classes.empty()) metadata.push_back({"classes", joined(classes)});
-    const deploy::OnnxExportSummary s = deploy::export_weights_to_onnx(
-        config.model, weights, {1, in.channels, in.height, in.width},
-        {.opset = a->opset, .batch_norm = bn, .doc = "excite " + config.model.arch, .metadata = metadata}, a->onnx);
+    options.doc = "excite " + config.model.arch;
+    options.metadata = metadata;
+    const deploy::OnnxExportSummary s = deploy::export_weights_to_onnx(config.model, weights,
+                                                                       {1, in.channels, in.height, in.width}, options, a->onnx);
     std::printf("wrote %s: %lld nodes, %lld initializers, opset %lld, BN %s (%lld folded), input [N, %lld, %lld, %lld], "
                 "logits [N, %lld]\n",
                 a->onnx.c_str(), static_cast<long long>(s.nodes), static_cast<long long>(s.initializers),

@@ -208,6 +208,17 @@ Plan make_plan(const StudyConfig& study, int cores) {
       for (const OptionValue& v : f.values)
         if (const auto* k = std::get_if<std::string>(&v)) kinds.insert(*k);
   for (const Factor& f : factors) check_values(f, study.mode, base.model, kinds);
+  // Bound the expansion before it happens: a grid plans the product of its factors' lengths,
+  // one_factor at most one variant per value plus the default; each variant once per seed.
+  double variants = 1.0;
+  for (const Factor& f : factors) {
+    const double n = static_cast<double>(f.values.size());
+    variants = study.mode == StudyMode::Grid ? variants * n : variants + n;
+  }
+  const double planned = variants * static_cast<double>(study.seeds.size());
+  EXCITE_CHECK(planned <= static_cast<double>(kMaxStudyRuns),
+               "ablate: the study would plan up to " << planned << " runs, more than a study may (" << kMaxStudyRuns
+                                                      << "): fewer seeds or factor values");
 
   std::set<std::string> names;
   auto add_variant = [&](Variant v) {

@@ -43,12 +43,18 @@ void write_atomically(const std::string& path, const std::string& text, bool exe
 }
 
 std::string sbatch_header(const std::string& name, const SlurmOptions& o) {
+  check_slurm_options(o);
+  check_one_script_line("the job name", name);
   std::ostringstream s;
   s << "#!/bin/bash\n";
   s << "#SBATCH --job-name=" << name << "\n";
   if (!o.partition.empty()) s << "#SBATCH --partition=" << o.partition << "\n";
   if (!o.time.empty()) s << "#SBATCH --time=" << o.time << "\n";
   return s.str();
+}
+
+bool only_chars(const std::string& s, const char* allowed) {
+  return s.find_first_not_of(allowed) == std::string::npos;
 }
 
 std::string task_log(const Plan& plan, size_t i) { return plan.dir + "/slurm/logs/task-" + std::to_string(i) + ".log"; }
@@ -64,10 +70,31 @@ std::string last_error(const std::string& path) {
 
 }  // namespace
 
+void check_slurm_options(const SlurmOptions& o) {
+  constexpr const char* kNameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+  EXCITE_CHECK(only_chars(o.partition, (std::string(kNameChars) + ",").c_str()) && o.partition.find(",,") == std::string::npos,
+               "--partition: '" << o.partition << "' is not a Slurm partition name (letters, digits, '_', '-', '.'; "
+                                << "several separated by ',')");
+  EXCITE_CHECK(o.time.empty() || o.time == "UNLIMITED" || o.time == "INFINITE" ||
+                   (only_chars(o.time, "0123456789:-") && o.time.find_first_of("0123456789") != std::string::npos),
+               "--time: '" << o.time << "' is not an sbatch time limit (e.g. 90, 2:00:00, 1-12:00:00, UNLIMITED)");
+  EXCITE_CHECK(o.cpus_per_task >= 0, "--cpus-per-task must be positive, got " << o.cpus_per_task);
+  EXCITE_CHECK(o.max_parallel >= 0, "--max-parallel must be positive, got " << o.max_parallel);
+  EXCITE_CHECK(o.ranks >= 1, "--ranks must be at least 1, got " << o.ranks);
+}
+
+void check_one_script_line(const std::string& what, const std::string& value) {
+  EXCITE_CHECK(value.find_first_of(std::string("\n\r\0", 3)) == std::string::npos,
+               "--emit slurm: " << what << " has a line break, which a batch script cannot hold");
+}
+
 std::string emit_study_slurm(const Plan& plan, const SlurmOptions& o, std::FILE* log) {
   EXCITE_CHECK(!plan.runs.empty(), "ablate: the study plans no runs");
-  prepare_study_dir(plan, false);
   const std::string dir = fs::absolute(plan.dir).lexically_normal().string();
+  check_slurm_options(o);
+  check_one_script_line("the study directory", dir);
+  check_one_script_line("the study name", plan.study.name);
+  prepare_study_dir(plan, false);
   RunDirLock lock(dir, "ablate --emit slurm");
   fs::create_directories(dir + "/slurm/logs");
   const int cpus = o.cpus_per_task > 0 ? o.cpus_per_task : plan.runs[0].config.threads;
@@ -164,19 +191,8 @@ void print_study_gaps(const Plan& plan, std::FILE* out) {
                  plan.dir.c_str());
 }
 
-std::string emit_train_slurm(const TrainConfig& config, const SlurmOptions& o, std::FILE* log) {
-  EXCITE_CHECK(!config.out.empty(), "train: --emit slurm needs --out DIR (the run directory the job writes)");
-  EXCITE_CHECK(o.ranks >= 1, "train: --ranks must be at least 1, got " << o.ranks);
-  const std::string dir = fs::absolute(config.out).lexically_normal().string();
-  EXCITE_CHECK(!fs::exists(dir + "/checkpoint.safetensors"),
-               "train: " << dir << " already holds a run; its train.sbatch resumes it");
-  fs::create_directories(dir);
-  TrainConfig c = config;
-  c.out = dir;
-  const int cpus = o.cpus_per_task > 0 ? o.cpus_per_task : c.threads > 0 ? c.threads : 1;
-  c.threads = cpus;
-  write_atomically(dir + "/train-config.json", to_json(c).dump(2) + "\n", false);
-  const std::string exe = quote(self_path());
+std::string train_slurm_script(const std::string& dir, int cpus, const SlurmOptions& o, const std::string& exe) {
+  check_one_script_line("the run directory", dir);
   std::ostringstream s;
   s << sbatch_header("excite-train", o);
   s << "#SBATCH --ntasks=" << o.ranks << "\n#SBATCH --cpus-per-task=" << cpus << "\n";
@@ -188,12 +204,29 @@ std::string emit_train_slurm(const TrainConfig& config, const SlurmOptions& o, s
   s << (geteuid() == 0 ? " --allow-run-as-root" : "") << ")\n";
   const std::string flags = std::string(o.sync_bn ? " --sync-bn" : "");
   s << "if [ -f " << quote(dir + "/checkpoint.safetensors") << " ]; then\n";
-  s << "  exec \"${MPIRUN[@]}\" " << exe << " train --resume " << quote(dir) << "\n";
+  s << "  exec \"${MPIRUN[@]}\" " << quote(exe) << " train --resume " << quote(dir) << "\n";
   s << "else\n";
-  s << "  exec \"${MPIRUN[@]}\" " << exe << " train " << quote(dir + "/train-config.json") << flags << "\n";
+  s << "  exec \"${MPIRUN[@]}\" " << quote(exe) << " train " << quote(dir + "/train-config.json") << flags << "\n";
   s << "fi\n";
+  return s.str();
+}
+
+std::string emit_train_slurm(const TrainConfig& config, const SlurmOptions& o, std::FILE* log) {
+  EXCITE_CHECK(!config.out.empty(), "train: --emit slurm needs --out DIR (the run directory the job writes)");
+  check_slurm_options(o);
+  const std::string dir = fs::absolute(config.out).lexically_normal().string();
+  check_one_script_line("the run directory", dir);
+  EXCITE_CHECK(!fs::exists(dir + "/checkpoint.safetensors"),
+               "train: " << dir << " already holds a run; its train.sbatch resumes it");
+  TrainConfig c = config;
+  c.out = dir;
+  const int cpus = o.cpus_per_task > 0 ? o.cpus_per_task : c.threads > 0 ? c.threads : 1;
+  c.threads = cpus;
+  const std::string text = train_slurm_script(dir, cpus, o, self_path());
+  fs::create_directories(dir);
+  write_atomically(dir + "/train-config.json", to_json(c).dump(2) + "\n", false);
   const std::string script = dir + "/train.sbatch";
-  write_atomically(script, s.str(), true);
+  write_atomically(script, text, true);
   std::fprintf(log, "excite train: wrote %s (%d ranks x %d CPUs); submit it with: sbatch %s\n", script.c_str(), o.ranks,
                cpus, script.c_str());
   return script;

@@ -40,6 +40,14 @@ struct SlurmOptions {
   bool sync_bn = false;        // train: pass --sync-bn
 };
 
+// What a script takes from the user, checked before anything is written (one line naming the
+// flag): the partition (Slurm names, comma-separated: letters, digits, '_', '-', '.'), the time
+// limit (sbatch's digits, ':' and '-', or UNLIMITED), the counts. A #SBATCH line cannot be
+// quoted, so a value that would break it (a line break, a space) is refused, not written.
+void check_slurm_options(const SlurmOptions& options);
+// The same for a path or name written on a #SBATCH line or a comment: no line breaks.
+void check_one_script_line(const std::string& what, const std::string& value);
+
 // The study's job array; returns the script's path. Writes study.json like a local study.
 std::string emit_study_slurm(const Plan& plan, const SlurmOptions& options, std::FILE* log);
 // One array task (the process becomes `excite train`, or returns 0 for a finished run).
@@ -49,5 +57,8 @@ void print_study_gaps(const Plan& plan, std::FILE* out);
 
 // A multi-rank training run as one batch job; returns the script's path.
 std::string emit_train_slurm(const TrainConfig& config, const SlurmOptions& options, std::FILE* log);
+// Its text: `dir` the run directory (absolute), `cpus` per rank, `exe` the excite to run. No I/O;
+// the options and dir are checked as above.
+std::string train_slurm_script(const std::string& dir, int cpus, const SlurmOptions& options, const std::string& exe);
 
 }  // namespace excite::apps

@@ -119,6 +119,8 @@ StudyConfig study_from_json(const json& j, const std::string& where) {
       const int64_t n = seeds.get<int64_t>();
       EXCITE_CHECK(n >= 1, where << ": 'seeds' = " << n << ": a study needs at least 1 seed per variant (3 or more "
                                  << "to see the seed-to-seed noise)");
+      EXCITE_CHECK(static_cast<uint64_t>(n) <= kMaxStudyRuns,
+                   where << ": 'seeds' = " << n << " is more than a study may run (" << kMaxStudyRuns << " runs)");
       s.seeds.clear();
       for (int64_t i = 1; i <= n; ++i) s.seeds.push_back(static_cast<uint64_t>(i));
     } else {

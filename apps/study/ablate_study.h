@@ -47,6 +47,10 @@ namespace excite::apps {
 
 enum class StudyMode { OneFactor, Grid };
 
+// The most runs a study may plan (seeds x variants): far above any study a machine finishes, low
+// enough that a typo ("seeds": 1e9, a grid of many long lists) is refused before it is expanded.
+constexpr size_t kMaxStudyRuns = 100000;
+
 // Factor name -> the values the study lists (in its order).
 using StudyFactors = std::map<std::string, std::vector<OptionValue>>;
 

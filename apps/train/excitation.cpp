@@ -132,12 +132,13 @@ std::string write_excitation(const std::vector<BlockExcitation>& result, const s
   if (shown.empty())
     for (int64_t k = 0; k < static_cast<int64_t>(names.size()); ++k) shown.push_back(k);
   std::string why, note;
-  const std::string font = "set terminal pngcairo size " + std::to_string(420 * std::max<size_t>(1, result.size())) + ",380\n";
+  const std::string font = "set terminal pngcairo size " + std::to_string(420 * std::max<size_t>(1, result.size())) + ",420\n";
   std::string s = font + "set output '" + dir + "/excitation.png'\nset multiplot layout 1," +
-                  std::to_string(std::max<size_t>(1, result.size())) + "\nset datafile separator ','\nset key outside bottom\n";
+                  std::to_string(std::max<size_t>(1, result.size())) + "\nset datafile separator ','\nset key below horizontal\n";
   for (const BlockExcitation& e : result) {
     const std::string csv = dir + "/" + file_stem(e.block) + ".csv";
-    s += "set title '" + e.block + "'\nset xlabel 'channel index'\nset ylabel 'gate'\nplot ";
+    s += "set title '" + e.block + "'\nset xlabel 'channel index'\nset ylabel 'gate'\nset xrange [0:" +
+         std::to_string(std::max<size_t>(1, e.all_mean.size()) - 1) + "]\nplot ";
     for (int64_t k : shown)
       s += "'" + csv + "' using 1:" + std::to_string(2 + 2 * k) + " with lines title '" + names[size_t(k)] + "', ";
     s += "'" + csv + "' using 1:" + std::to_string(2 + 2 * names.size()) + " with lines lw 3 lc 'black' title 'all'\n";
@@ -146,7 +147,7 @@ std::string write_excitation(const std::vector<BlockExcitation>& result, const s
   if (!run_gnuplot(s, &why)) note = why;
   if (shown.size() >= 2 && note.empty()) {
     std::string t = font + "set output '" + dir + "/excitation_two_classes.png'\nset multiplot layout 1," +
-                    std::to_string(std::max<size_t>(1, result.size())) + "\nset datafile separator ','\n";
+                    std::to_string(std::max<size_t>(1, result.size())) + "\nset datafile separator ','\nset key below horizontal\n";
     for (const BlockExcitation& e : result) {
       const std::string csv = dir + "/" + file_stem(e.block) + ".csv";
       t += "set title '" + e.block + " (mean +- std)'\nplot ";

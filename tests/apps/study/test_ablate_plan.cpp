@@ -98,6 +98,8 @@ TEST_CASE("study files: seeds as a count or a list, unknown keys and factors ref
   CHECK_THROWS_WITH(parse(R"({"factor": {}})"), Catch::Contains("unknown key 'factor'"));
   CHECK_THROWS_WITH(parse(R"({"base": {"epoch": 3}})"), Catch::Contains("unknown key 'epoch'"));
   CHECK_THROWS_WITH(parse(R"({"seeds": 0})"), Catch::Contains("at least 1 seed"));
+  // A huge count is refused before a list of that many seeds is made (fuzz/fuzz_study.cpp checks it).
+  CHECK_THROWS_WITH(parse(R"({"seeds": 1000000000000})"), Catch::Contains("more than a study may run"));
   CHECK_THROWS_WITH(parse(R"({"factors": {"reduction": ["8"]}})"), Catch::Contains("'reduction' must be an integer"));
   CHECK_THROWS_WITH(parse(R"({"factors": {"se_stages": [1, 2]}})"), Catch::Contains("'stages' must be a list of integers"));
   CHECK_THROWS_WITH(parse(R"({"mode": "random"})"), Catch::Contains("unknown study mode 'random'"));
@@ -167,6 +169,20 @@ TEST_CASE("invalid studies are refused before any run, naming the factor and val
   s = small_study();
   s.base.epochs = 0;
   refused(s, "epochs must be at least 1");
+  // A grid is bounded before it is expanded: 5 factors of many values multiply past the limit.
+  s = small_study();
+  s.mode = excite::apps::StudyMode::Grid;
+  for (const char* f : {"reduction", "squeeze", "gate", "position", "stages"}) s.factors.erase(f);
+  for (int64_t r = 1; r <= 16; ++r) s.factors["reduction"].push_back(r);
+  s.factors["squeeze"] = {"avg", "max", "avgmax"};
+  s.factors["gate"] = {"sigmoid", "hard_sigmoid", "tanh", "relu"};
+  s.factors["position"] = {"standard", "pre", "post", "identity"};
+  std::vector<OptionValue> stages;
+  for (std::vector<int64_t> st : {std::vector<int64_t>{1}, {2}, {3}, {1, 2}, {1, 3}, {2, 3}, {}}) stages.push_back(st);
+  s.factors["stages"] = stages;
+  s.seeds.clear();
+  for (uint64_t seed = 1; seed <= 20; ++seed) s.seeds.push_back(seed);
+  refused(s, "runs, more than a study may (100000)");
 }
 
 TEST_CASE("the reduction limit is the narrowest SE'd channel count of each variant", "[ablate]") {
