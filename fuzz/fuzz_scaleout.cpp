@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string dir = std::filesystem::absolute(c.out).lexically_normal().string();
     const std::string script = apps::train_slurm_script(dir, 2, slurm, "/usr/bin/excite");
     const auto lines = std::count(script.begin(), script.end(), '\n');
-    if (lines != 17 + !slurm.partition.empty() + !slurm.time.empty()) __builtin_trap();
+    if (lines != 16 + !slurm.partition.empty() + !slurm.time.empty()) __builtin_trap();
   } catch (const Error&) {
   }
   return 0;
