@@ -6,6 +6,9 @@
 #include <cstring>
 #include <limits>
 #include <malloc.h>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
 #include <sstream>
 
 namespace excite {
@@ -23,13 +26,87 @@ static void keep_large_blocks_in_heap() {
   (void)done;
 }
 
+// Freed blocks of 256 KiB and more (a batch of images, every activation), kept by exact size for
+// the next tensor of that size. A training step asks for the same sizes every time, so after the
+// first steps every large tensor reuses a block: the heap no longer fragments (with the blocks
+// back in glibc's free lists, which split and merge them differently step by step, and in the
+// arenas of the loader's threads, resident memory of a 20-epoch SE-ResNet-8 run crept up by
+// 12 % after epoch 1; with the cache 0.6 %, bench/rss_flat.py), and no free-list search happens.
+// Bounded: when the cached blocks pass kCacheLimit, all of them are returned to the heap. Any
+// thread may free a tensor: one mutex.
+// Off in sanitizer builds, where a reused block would hide a use after free (ASan) or put a
+// mutex between the old owner and the new (TSan).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define EXCITE_BLOCK_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define EXCITE_BLOCK_CACHE 0
+#endif
+#endif
+#ifndef EXCITE_BLOCK_CACHE
+#define EXCITE_BLOCK_CACHE 1
+#endif
+
+namespace {
+
+class BlockCache {
+ public:
+  static constexpr size_t kMinBytes = EXCITE_BLOCK_CACHE ? size_t{256} << 10 : ~size_t{0};
+  static constexpr size_t kCacheLimit = size_t{2} << 30;
+
+  void* take(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_.find(bytes);
+    if (it == free_.end() || it->second.empty()) return nullptr;
+    void* p = it->second.back();
+    it->second.pop_back();
+    cached_ -= bytes;
+    return p;
+  }
+  size_t cached() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cached_;
+  }
+  void give(void* p, size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_ + bytes > kCacheLimit) {
+      for (auto& [size, blocks] : free_)
+        for (void* q : blocks) std::free(q);
+      free_.clear();
+      cached_ = 0;
+    }
+    free_[bytes].push_back(p);
+    cached_ += bytes;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;
+  size_t cached_ = 0;
+};
+
+BlockCache& block_cache() {
+  static BlockCache* cache = new BlockCache;  // never destroyed: tensors may be freed during exit
+  return *cache;
+}
+
+}  // namespace
+
+StorageCacheStats storage_cache_stats() { return {BlockCache::kMinBytes, block_cache().cached()}; }
+
 // 64-byte aligned storage: one cache line, the width of an AVX-512 register.
 static std::shared_ptr<float[]> allocate(int64_t numel) {
   keep_large_blocks_in_heap();
   const size_t bytes = (static_cast<size_t>(std::max<int64_t>(numel, 1)) * sizeof(float) + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, bytes);
+  if (bytes < BlockCache::kMinBytes) {
+    void* p = std::aligned_alloc(64, bytes);
+    EXCITE_CHECK(p != nullptr, "tensor: out of memory allocating " << bytes << " bytes");
+    return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
+  }
+  void* p = block_cache().take(bytes);
+  if (p == nullptr) p = std::aligned_alloc(64, bytes);
   EXCITE_CHECK(p != nullptr, "tensor: out of memory allocating " << bytes << " bytes");
-  return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
+  return std::shared_ptr<float[]>(static_cast<float*>(p), [bytes](float* q) { block_cache().give(q, bytes); });
 }
 
 Tensor::Tensor(const Shape& shape) : shape_(shape), numel_(shape.numel()) {

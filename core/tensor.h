@@ -73,4 +73,13 @@ class Tensor {
 float max_abs_diff(const Tensor& a, const Tensor& b);
 bool all_finite(const Tensor& t);
 
+// The storage of tensors of 256 KiB and more is reused by exact size (core/tensor.cpp: a training
+// step asks for the same sizes every time; without reuse the heap fragments and resident memory
+// creeps up). min_bytes is SIZE_MAX when reuse is off (sanitizer builds).
+struct StorageCacheStats {
+  size_t min_bytes = 0;     // the smallest block kept for reuse
+  size_t cached_bytes = 0;  // freed blocks held now
+};
+StorageCacheStats storage_cache_stats();
+
 }  // namespace excite

@@ -20,6 +20,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "core/parallel.h"
@@ -36,6 +38,13 @@ namespace {
 
 constexpr int64_t kL = static_cast<int64_t>(hn::MaxLanes(D()));
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
+
+// NaN from the bits (exponent all ones, mantissa not zero), whatever the compiler makes of isnan.
+inline bool nan_bits(float v) {
+  uint32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return (b & 0x7fffffffu) > 0x7f800000u;
+}
 
 // A window clipped to the input, plus torch's divisor for average pooling.
 struct Window {
@@ -206,18 +215,24 @@ void GlobalMaxForward(const float* x, float* y, int32_t* argmax, int64_t NC, int
     float best = hn::GetLane(hn::MaxOfLanes(d, m));
     bool has_nan = !hn::AllFalse(d, nan);
     for (; j < HW; ++j) {
-      has_nan = has_nan || std::isnan(p[j]);
+      has_nan = has_nan || nan_bits(p[j]);
       best = std::max(best, p[j]);
     }
-    int32_t at = HW > 0 ? 0 : -1;
-    if (has_nan) {
-      while (!std::isnan(p[at])) ++at;
-      best = p[at];
-    } else if (HW > 0) {
-      while (p[at] != best) ++at;  // the first tap equal to the maximum (scalar: few steps past it)
-    } else {
-      best = kMinusInf;
+    // The first tap holding the maximum (or the first NaN), found scalar: a few steps past it.
+    // Bounded, with the naive twin's rule as the last word: Highway 1.0.3's EMU128 MaxOfLanes
+    // starts from the lowest finite float, so on a row of -inf it returned -FLT_MAX, which no tap
+    // holds, and the search ran off the row (a SIGSEGV in the clang TSan build's scalar target,
+    // where "scalar" is EMU128; gcc's is HWY_SCALAR). NaN tested on the bits.
+    has_nan = has_nan || nan_bits(best);
+    int32_t at = -1;
+    for (int64_t k = 0; k < HW && at < 0; ++k)
+      if (has_nan ? nan_bits(p[k]) : p[k] == best) at = static_cast<int32_t>(k);
+    if (at < 0 && HW > 0) {
+      at = 0;
+      for (int64_t k = 1; k < HW && !nan_bits(p[at]); ++k)
+        if (nan_bits(p[k]) || p[k] > p[at]) at = static_cast<int32_t>(k);
     }
+    best = at < 0 ? kMinusInf : p[at];
     y[i] = best;
     argmax[i] = at;
   }, 64);

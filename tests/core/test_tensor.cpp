@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <thread>
+
 #include "core/tensor.h"
 
 using namespace excite;
@@ -55,4 +58,34 @@ TEST_CASE("seeded generator is reproducible and well distributed") {
   CHECK(g.randint(1000) == r1);
   CHECK(Generator::derive(5, 1).next_u64() == Generator::derive(5, 1).next_u64());
   CHECK(Generator::derive(5, 1).next_u64() != Generator::derive(5, 2).next_u64());
+}
+
+TEST_CASE("Tensor storage: blocks of 256 KiB and more are reused by exact size, from any thread") {
+  const StorageCacheStats before = storage_cache_stats();
+  if (before.min_bytes == SIZE_MAX) {
+    WARN("storage reuse is off in this build (sanitizers): nothing to check");
+    return;
+  }
+  CHECK(before.min_bytes == size_t{256} << 10);
+  const Shape big{1, 1 << 18};  // 1 MiB
+  const float* first = nullptr;
+  {
+    Tensor t(big);
+    first = t.data();
+  }
+  const size_t held = storage_cache_stats().cached_bytes;
+  CHECK(held >= size_t{1} << 20);
+  Tensor again(big);
+  CHECK(again.data() == first);  // the same block back
+  CHECK(storage_cache_stats().cached_bytes == held - (size_t{1} << 20));
+  Tensor other({1, (1 << 18) + 16});  // another size: not that block
+  CHECK(other.data() != first);
+  // Freed on another thread, taken on this one.
+  std::thread([t = std::move(again)]() mutable { t = Tensor(); }).join();
+  Tensor third(big);
+  CHECK(third.data() == first);
+  // Small tensors are not kept.
+  const size_t now = storage_cache_stats().cached_bytes;
+  { Tensor small({16, 16}); }
+  CHECK(storage_cache_stats().cached_bytes == now);
 }
