@@ -139,6 +139,20 @@ TEST_CASE("onnx export - every attention kind on resnet8 matches ONNX Runtime an
     o.attention.kind = kind;
     variants.push_back({"attention_" + kind, o});
   }
+  // Past the defaults: GE's strided gather (extent 2: an average pool without the padding counted,
+  // then a nearest upsample back to the map's size) with and without learned gathers (theta),
+  // and ECA with a fixed kernel.
+  for (bool theta : {false, true}) {
+    layers::ModelOptions o = opts("resnet8", 1);
+    o.attention.kind = "ge";
+    o.attention.options.set("extent", int64_t{2});
+    o.attention.options.set("theta", theta);
+    variants.push_back({theta ? "attention_ge_theta_extent2" : "attention_ge_extent2", o});
+  }
+  layers::ModelOptions eca5 = opts("resnet8", 1);
+  eca5.attention.kind = "eca";
+  eca5.attention.options.set("eca_kernel", int64_t{5});
+  variants.push_back({"attention_eca_k5", eca5});
   const RuntimeErrors e = check_variants(variants, {1, 28, 28}, Tensor(), "attention-kinds");
   CHECK(e.ort < kTolerance);
   CHECK(e.opencv < kTolerance);
