@@ -98,14 +98,11 @@ StorageCacheStats storage_cache_stats() { return {BlockCache::kMinBytes, block_c
 static std::shared_ptr<float[]> allocate(int64_t numel) {
   keep_large_blocks_in_heap();
   const size_t bytes = (static_cast<size_t>(std::max<int64_t>(numel, 1)) * sizeof(float) + 63) / 64 * 64;
-  if (bytes < BlockCache::kMinBytes) {
-    void* p = std::aligned_alloc(64, bytes);
-    EXCITE_CHECK(p != nullptr, "tensor: out of memory allocating " << bytes << " bytes");
-    return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
-  }
-  void* p = block_cache().take(bytes);
+  const bool reused = bytes >= BlockCache::kMinBytes;
+  void* p = reused ? block_cache().take(bytes) : nullptr;
   if (p == nullptr) p = std::aligned_alloc(64, bytes);
   EXCITE_CHECK(p != nullptr, "tensor: out of memory allocating " << bytes << " bytes");
+  if (!reused) return std::shared_ptr<float[]>(static_cast<float*>(p), [](float* q) { std::free(q); });
   return std::shared_ptr<float[]>(static_cast<float*>(p), [bytes](float* q) { block_cache().give(q, bytes); });
 }
 

@@ -42,9 +42,9 @@ void write_atomically(const std::string& path, const std::string& text, bool exe
   if (executable) fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
 }
 
+// The script's first lines, with the options checked (the name is the caller's to check).
 std::string sbatch_header(const std::string& name, const SlurmOptions& o) {
   check_slurm_options(o);
-  check_one_script_line("the job name", name);
   std::ostringstream s;
   s << "#!/bin/bash\n";
   s << "#SBATCH --job-name=" << name << "\n";
@@ -71,8 +71,8 @@ std::string last_error(const std::string& path) {
 }  // namespace
 
 void check_slurm_options(const SlurmOptions& o) {
-  constexpr const char* kNameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
-  EXCITE_CHECK(only_chars(o.partition, (std::string(kNameChars) + ",").c_str()) && o.partition.find(",,") == std::string::npos,
+  constexpr const char* kPartitionChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,";
+  EXCITE_CHECK(only_chars(o.partition, kPartitionChars) && o.partition.find(",,") == std::string::npos,
                "--partition: '" << o.partition << "' is not a Slurm partition name (letters, digits, '_', '-', '.'; "
                                 << "several separated by ',')");
   EXCITE_CHECK(o.time.empty() || o.time == "UNLIMITED" || o.time == "INFINITE" ||
@@ -91,19 +91,10 @@ void check_one_script_line(const std::string& what, const std::string& value) {
 std::string emit_study_slurm(const Plan& plan, const SlurmOptions& o, std::FILE* log) {
   EXCITE_CHECK(!plan.runs.empty(), "ablate: the study plans no runs");
   const std::string dir = fs::absolute(plan.dir).lexically_normal().string();
-  check_slurm_options(o);
+  const int cpus = o.cpus_per_task > 0 ? o.cpus_per_task : plan.runs[0].config.threads;
+  // The script first, so that every value it takes is checked before anything is written.
   check_one_script_line("the study directory", dir);
   check_one_script_line("the study name", plan.study.name);
-  prepare_study_dir(plan, false);
-  RunDirLock lock(dir, "ablate --emit slurm");
-  fs::create_directories(dir + "/slurm/logs");
-  const int cpus = o.cpus_per_task > 0 ? o.cpus_per_task : plan.runs[0].config.threads;
-  std::ostringstream tasks;
-  tasks << "task\trun\tlog\n";
-  for (size_t i = 0; i < plan.runs.size(); ++i)
-    tasks << i << "\t" << plan.runs[i].name << "\t" << dir << "/slurm/logs/task-" << i << ".log\n";
-  write_atomically(dir + "/slurm/tasks.tsv", tasks.str(), false);
-
   std::ostringstream s;
   s << sbatch_header("excite-" + plan.study.name, o);
   s << "#SBATCH --array=0-" << plan.runs.size() - 1;
@@ -117,6 +108,15 @@ std::string emit_study_slurm(const Plan& plan, const SlurmOptions& o, std::FILE*
   s << "export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-" << cpus << "}\n";
   s << "echo \"== $(date -Is) task $SLURM_ARRAY_TASK_ID of job $SLURM_ARRAY_JOB_ID on $(hostname -s)\"\n";
   s << "exec " << quote(self_path()) << " ablate " << quote(dir) << " --slurm-task \"$SLURM_ARRAY_TASK_ID\"\n";
+
+  prepare_study_dir(plan, false);
+  RunDirLock lock(dir, "ablate --emit slurm");
+  fs::create_directories(dir + "/slurm/logs");
+  std::ostringstream tasks;
+  tasks << "task\trun\tlog\n";
+  for (size_t i = 0; i < plan.runs.size(); ++i)
+    tasks << i << "\t" << plan.runs[i].name << "\t" << dir << "/slurm/logs/task-" << i << ".log\n";
+  write_atomically(dir + "/slurm/tasks.tsv", tasks.str(), false);
   const std::string script = dir + "/slurm/study.sbatch";
   write_atomically(script, s.str(), true);
   std::fprintf(log, "excite ablate: wrote %s (%zu array tasks%s, %d CPUs each); submit it with: sbatch %s\n",
@@ -213,16 +213,14 @@ std::string train_slurm_script(const std::string& dir, int cpus, const SlurmOpti
 
 std::string emit_train_slurm(const TrainConfig& config, const SlurmOptions& o, std::FILE* log) {
   EXCITE_CHECK(!config.out.empty(), "train: --emit slurm needs --out DIR (the run directory the job writes)");
-  check_slurm_options(o);
   const std::string dir = fs::absolute(config.out).lexically_normal().string();
-  check_one_script_line("the run directory", dir);
   EXCITE_CHECK(!fs::exists(dir + "/checkpoint.safetensors"),
                "train: " << dir << " already holds a run; its train.sbatch resumes it");
   TrainConfig c = config;
   c.out = dir;
   const int cpus = o.cpus_per_task > 0 ? o.cpus_per_task : c.threads > 0 ? c.threads : 1;
   c.threads = cpus;
-  const std::string text = train_slurm_script(dir, cpus, o, self_path());
+  const std::string text = train_slurm_script(dir, cpus, o, self_path());  // checks the values, writes nothing
   fs::create_directories(dir);
   write_atomically(dir + "/train-config.json", to_json(c).dump(2) + "\n", false);
   const std::string script = dir + "/train.sbatch";
