@@ -259,3 +259,18 @@ TEST_CASE("excite: the kinds of issue 15 refuse bad options in one line - eca, c
   check_one_line_error(s.dir, "analyze --weights garbage.safetensors --attention none --out an", "the model has no attention");
   CHECK_FALSE(fs::exists(s.dir + "/run/checkpoint.safetensors"));
 }
+
+// A #SBATCH line cannot be quoted: values that would break the batch script are refused before
+// anything is written (apps/study/ablate_slurm.h); a study too large to plan likewise.
+TEST_CASE("excite: --emit slurm values that would break the script, and a study of 10^12 seeds, exit 2 with one line") {
+  Scratch s;
+  const std::string emit = " --out '" + s.dir + "/run' --emit slurm";
+  check_one_line_error(s.dir, "train" + emit + " --partition 'a b'", "--partition: 'a b' is not a Slurm partition name");
+  check_one_line_error(s.dir, "train" + emit + " --partition 'short\nrm -rf ~'", "--partition");
+  check_one_line_error(s.dir, "train" + emit + " --time '1:00:00\n#SBATCH --mem=1T'", "--time");
+  check_one_line_error(s.dir, "train" + emit + " --time soon", "is not an sbatch time limit");
+  check_one_line_error(s.dir, "train --out '" + s.dir + "/a\nb' --emit slurm", "the run directory has a line break");
+  CHECK_FALSE(fs::exists(s.dir + "/run"));
+  std::ofstream(s.dir + "/huge.json") << R"({"seeds": 1000000000000, "factors": {"attention": ["none"]}})";
+  check_one_line_error(s.dir, "ablate huge.json --dry-run", "is more than a study may run (100000 runs)");
+}
