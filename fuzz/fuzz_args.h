@@ -26,6 +26,10 @@ inline std::vector<std::string> arguments(const uint8_t* data, size_t size) {
 }
 
 // Parses `args` as the arguments after the program name; false when CLI11 refuses them.
+// A target keeps one App for the process (building one, with every setting's flag, costs more
+// than parsing): CLI11's parse() clears the previous results first, and Overrides applies only
+// the flags given this time, so a reused App answers as a new one does. Plain storage bound to a
+// flag (a struct of options) keeps the last value given, so the target resets it before parsing.
 inline bool parse(CLI::App& app, std::vector<std::string> args) {
   std::vector<char*> argv = {const_cast<char*>("excite")};
   for (std::string& a : args) argv.push_back(a.data());

@@ -13,9 +13,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace excite;
-  CLI::App app;
-  apps::Overrides overrides;
-  apps::add_model_flags(app, overrides);
+  static CLI::App app;
+  static apps::Overrides overrides;
+  [[maybe_unused]] static const bool added = (apps::add_model_flags(app, overrides), true);
   if (!fuzz::parse(app, fuzz::arguments(data, size))) return 0;
   try {
     apps::TrainConfig c;

@@ -24,12 +24,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return 0;
   }
-  CLI::App app;
-  apps::ExportFlags flags;
-  apps::Overrides overrides;
-  apps::add_export_flags(app, flags);
-  apps::add_data_flags(app, overrides);
-  apps::add_model_flags(app, overrides);
+  static CLI::App app;
+  static apps::ExportFlags flags;
+  static apps::Overrides overrides;
+  [[maybe_unused]] static const bool added = (apps::add_export_flags(app, flags), apps::add_data_flags(app, overrides),
+                                              apps::add_model_flags(app, overrides), true);
+  flags = apps::ExportFlags{};  // (fuzz_args.h: one App per process)
   if (!fuzz::parse(app, fuzz::arguments(data, size))) return 0;
   try {
     const deploy::OnnxExportOptions options = apps::export_options(flags);

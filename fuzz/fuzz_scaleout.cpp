@@ -27,12 +27,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     return 0;
   }
-  CLI::App app;
-  apps::Overrides overrides;
-  apps::SlurmOptions slurm;
-  std::string emit;
-  apps::add_train_flags(app, overrides);
-  apps::add_slurm_flags(app, slurm, emit, /*study=*/false);
+  static CLI::App app;
+  static apps::Overrides overrides;
+  static apps::SlurmOptions slurm;
+  static std::string emit;
+  [[maybe_unused]] static const bool added =
+      (apps::add_train_flags(app, overrides), apps::add_slurm_flags(app, slurm, emit, /*study=*/false), true);
+  slurm = apps::SlurmOptions{};  // (fuzz_args.h: one App per process)
+  emit.clear();
   if (!fuzz::parse(app, fuzz::arguments(data, size))) return 0;
   try {
     apps::TrainConfig c;

@@ -5,6 +5,7 @@
 #   bash scripts/fuzz.sh            # 60 s per target
 #   bash scripts/fuzz.sh 20         # 20 s per target (what CI runs)
 #   bash scripts/fuzz.sh 600 npy    # one target, ten minutes
+#   bash scripts/fuzz.sh --fast 3600 study   # a long campaign: UBSan only, no ASan (build-fuzz-fast/)
 #
 # Installs what it needs from Debian when missing (clang, its libFuzzer/sanitizer runtimes and
 # OpenMP library, plus excite's own libraries); not root: prints the apt-get line and stops.
@@ -14,10 +15,30 @@
 # hang (> 10 s), leak, sanitizer report or single allocation above 256 MB stops that target and
 # leaves the input in build-fuzz/artifacts/. Reproduce with: build-fuzz/fuzz_<target> <file>.
 # EXCITE_FUZZ_SEED=n fixes libFuzzer's random seed (CI does, so that its runs repeat; 0 = random).
+# --fast builds the targets without AddressSanitizer (fuzz/CMakeLists.txt: EXCITE_FUZZ_ASAN=OFF)
+# for campaigns that count executions: a crash, hang or UBSan report is still found, a silent
+# memory error or a leak is not, so CI keeps the ASan build. Both builds grow the same corpus.
+# Every run appends a line to build-fuzz/executions.tsv (date, target, build, seconds,
+# executions, result): the ledger the README's totals come from; `bash scripts/fuzz.sh --totals`
+# sums it per target.
 # Exit status: 0 when every target ran its time clean, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [[ ${1:-} == --totals ]]; then
+  [[ -f build-fuzz/executions.tsv ]] || { echo "excite fuzz: no runs recorded yet (build-fuzz/executions.tsv)" >&2; exit 1; }
+  printf "%-12s %6s %10s %14s  %s\n" target runs seconds executions "not ok"
+  awk -F'\t' 'NR > 1 && $5 ~ /^[0-9]+$/ { n[$2] += $5; s[$2] += $4; r[$2]++; if ($6 != "ok") bad[$2]++ }
+    END { for (t in n) printf "%-12s %6d %10d %14d  %d\n", t, r[t], s[t], n[t], bad[t] }' build-fuzz/executions.tsv | sort
+  exit 0
+fi
+build=build-fuzz
+asan=ON
+if [[ ${1:-} == --fast ]]; then
+  build=build-fuzz-fast
+  asan=OFF
+  shift
+fi
 seconds=${1:-60}
 shift || true
 all_targets=(idx idx_gz cifar safetensors npy config image attention study scaleout export)
@@ -46,8 +67,7 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-build=build-fuzz
-cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DEXCITE_FUZZ_ASAN=$asan >/dev/null
 if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >"$build/build.log" 2>&1; then
   grep -E -A3 "error" "$build/build.log" | head -40 >&2
   echo "excite fuzz: the build failed, see $build/build.log" >&2
@@ -75,23 +95,28 @@ malloc_limit() {
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-mkdir -p "$build/artifacts" "$build/logs"
+mkdir -p "$build/artifacts" "$build/logs" build-fuzz/corpus
+ledger=build-fuzz/executions.tsv
+[[ -f $ledger ]] || printf "date\ttarget\tbuild\tseconds\texecutions\tresult\n" >"$ledger"
 status=0
 printf "%-12s %8s %12s %8s  %s\n" target seconds executions corpus result
 for t in "${targets[@]}"; do
-  mkdir -p "$build/corpus/$t"
+  mkdir -p "build-fuzz/corpus/$t"
   log=$build/logs/$t.log
   start=$(date +%s)
   if "$build/fuzz_$t" -max_total_time="$seconds" -seed="${EXCITE_FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb="$(malloc_limit "$t")" \
       -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
-      "$build/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
+      "build-fuzz/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
     result=ok
   else
     result="FAILED: $(grep -m1 -E 'ERROR|runtime error|deadly signal' "$log" || echo 'see log') -> $log"
     status=1
   fi
   execs=$(grep -m1 -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
-  corpus=$(find "$build/corpus/$t" -type f | wc -l)
-  printf "%-12s %8s %12s %8s  %s\n" "$t" "$(($(date +%s) - start))" "$execs" "$corpus" "$result"
+  corpus=$(find "build-fuzz/corpus/$t" -type f | wc -l)
+  elapsed=$(($(date +%s) - start))
+  printf "%-12s %8s %12s %8s  %s\n" "$t" "$elapsed" "$execs" "$corpus" "$result"
+  printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$(date -u +%FT%TZ)" "$t" "$([[ $asan == ON ]] && echo asan+ubsan || echo ubsan)" \
+    "$elapsed" "$execs" "${result%% *}" >>"$ledger"
 done
 exit $status
