@@ -33,15 +33,19 @@ Tensor parse_npy(const std::string& bytes, const std::string& path) {
   const std::string header = bytes.substr(offset, header_len);
   offset += header_len;
 
+  // Compiled once: building a std::regex costs more than matching these short headers.
+  static const std::regex descr_key("'descr'\\s*:\\s*'([^']*)'");
+  static const std::regex fortran_key("'fortran_order'\\s*:\\s*(True|False)");
+  static const std::regex shape_key("'shape'\\s*:\\s*\\(([^)]*)\\)");
   std::smatch m;
-  EXCITE_CHECK(std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']*)'")), where << ": header has no descr");
+  EXCITE_CHECK(std::regex_search(header, m, descr_key), where << ": header has no descr");
   const std::string descr = m[1];
   EXCITE_CHECK(descr == "<f4" || descr == "<f8",
                where << ": dtype " << descr << " is not supported (expected float32 '<f4' or float64 '<f8')");
-  EXCITE_CHECK(std::regex_search(header, m, std::regex("'fortran_order'\\s*:\\s*(True|False)")),
+  EXCITE_CHECK(std::regex_search(header, m, fortran_key),
                where << ": header has no fortran_order");
   EXCITE_CHECK(m[1] == "False", where << ": Fortran-ordered arrays are not supported (save with C order)");
-  EXCITE_CHECK(std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")), where << ": header has no shape");
+  EXCITE_CHECK(std::regex_search(header, m, shape_key), where << ": header has no shape");
   std::vector<int64_t> dims;
   const size_t esize = descr == "<f4" ? 4 : 8;
   const size_t available = (bytes.size() - offset) / esize;
