@@ -17,7 +17,8 @@
 # EXCITE_FUZZ_SEED=n fixes libFuzzer's random seed (CI does, so that its runs repeat; 0 = random).
 # --fast builds the targets without AddressSanitizer (fuzz/CMakeLists.txt: EXCITE_FUZZ_ASAN=OFF)
 # for campaigns that count executions: a crash, hang or UBSan report is still found, a silent
-# memory error or a leak is not, so CI keeps the ASan build. Both builds grow the same corpus.
+# memory error, a leak or a single allocation over the limit is not (-malloc_limit_mb needs ASan's
+# allocator; only -rss_limit_mb holds), so CI keeps the ASan build. Both grow the same corpus.
 # Every run appends a line to build-fuzz/executions.tsv (date, target, build, seconds,
 # executions, result): the ledger the README's totals come from; `bash scripts/fuzz.sh --totals`
 # sums it per target.
@@ -25,18 +26,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+corpus=build-fuzz/corpus          # grown by both builds
+ledger=build-fuzz/executions.tsv  # one line per run of either build
 if [[ ${1:-} == --totals ]]; then
-  [[ -f build-fuzz/executions.tsv ]] || { echo "excite fuzz: no runs recorded yet (build-fuzz/executions.tsv)" >&2; exit 1; }
+  [[ -f $ledger ]] || { echo "excite fuzz: no runs recorded yet ($ledger)" >&2; exit 1; }
   printf "%-12s %6s %10s %14s  %s\n" target runs seconds executions "not ok"
   awk -F'\t' 'NR > 1 && $5 ~ /^[0-9]+$/ { n[$2] += $5; s[$2] += $4; r[$2]++; if ($6 != "ok") bad[$2]++ }
-    END { for (t in n) printf "%-12s %6d %10d %14d  %d\n", t, r[t], s[t], n[t], bad[t] }' build-fuzz/executions.tsv | sort
+    END { for (t in n) printf "%-12s %6d %10d %14d  %d\n", t, r[t], s[t], n[t], bad[t] }' "$ledger" | sort
   exit 0
 fi
 build=build-fuzz
 asan=ON
+sanitizers=asan+ubsan
 if [[ ${1:-} == --fast ]]; then
   build=build-fuzz-fast
   asan=OFF
+  sanitizers=ubsan
   shift
 fi
 seconds=${1:-60}
@@ -95,28 +100,26 @@ malloc_limit() {
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-mkdir -p "$build/artifacts" "$build/logs" build-fuzz/corpus
-ledger=build-fuzz/executions.tsv
+mkdir -p "$build/artifacts" "$build/logs" "$corpus"
 [[ -f $ledger ]] || printf "date\ttarget\tbuild\tseconds\texecutions\tresult\n" >"$ledger"
 status=0
 printf "%-12s %8s %12s %8s  %s\n" target seconds executions corpus result
 for t in "${targets[@]}"; do
-  mkdir -p "build-fuzz/corpus/$t"
+  mkdir -p "$corpus/$t"
   log=$build/logs/$t.log
   start=$(date +%s)
   if "$build/fuzz_$t" -max_total_time="$seconds" -seed="${EXCITE_FUZZ_SEED:-0}" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb="$(malloc_limit "$t")" \
       -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
-      "build-fuzz/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
+      "$corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1; then
     result=ok
   else
     result="FAILED: $(grep -m1 -E 'ERROR|runtime error|deadly signal' "$log" || echo 'see log') -> $log"
     status=1
   fi
   execs=$(grep -m1 -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || echo "?")
-  corpus=$(find "build-fuzz/corpus/$t" -type f | wc -l)
+  inputs=$(find "$corpus/$t" -type f | wc -l)
   elapsed=$(($(date +%s) - start))
-  printf "%-12s %8s %12s %8s  %s\n" "$t" "$elapsed" "$execs" "$corpus" "$result"
-  printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$(date -u +%FT%TZ)" "$t" "$([[ $asan == ON ]] && echo asan+ubsan || echo ubsan)" \
-    "$elapsed" "$execs" "${result%% *}" >>"$ledger"
+  printf "%-12s %8s %12s %8s  %s\n" "$t" "$elapsed" "$execs" "$inputs" "$result"
+  printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$(date -u +%FT%TZ)" "$t" "$sanitizers" "$elapsed" "$execs" "${result%% *}" >>"$ledger"
 done
 exit $status
