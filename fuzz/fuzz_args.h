@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "apps/cli/flags.h"
+
 namespace excite::fuzz {
 
 // One argument per '\n'-separated line (a NUL stays inside the argument: CLI11 sees its bytes),
@@ -34,7 +36,7 @@ inline bool parse(CLI::App& app, std::vector<std::string> args) {
   std::vector<char*> argv = {const_cast<char*>("excite")};
   for (std::string& a : args) argv.push_back(a.data());
   try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
+    apps::parse_command_line(app, static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError&) {
     return false;
   }

@@ -83,7 +83,7 @@ std::string describe_all(const AttentionOptions& a) {
   const OptionValues options = kind.complete(a.options);
   std::string s;
   for (const OptionSpec& spec : kind.options())
-    s += (s.empty() ? "" : ", ") + std::string(spec.setting.key) + " " + to_string(options.at(spec.setting.key));
+    s += (s.empty() ? "" : ", ") + spec.setting.key + " " + to_string(options.at(spec.setting.key));
   return s.empty() ? kind.name() : kind.name() + " (" + s + ")";
 }
 

@@ -35,10 +35,13 @@
 namespace excite {
 
 // How a setting is named and checked.
+// Keys are strings, not `const char*`: two kinds that both declare "gate" must compare equal by
+// content (a pointer comparison held only where the linker merged equal literals; ASan's
+// instrumented literals are not merged, and a study then saw SE's gate as a different factor).
 struct Setting {
-  const char* key = "";                   // the JSON key; its flag is flag_name(key)
+  std::string key = "";                   // the JSON key; its flag is flag_name(key)
   const char* help = "";
-  std::vector<const char*> aliases = {};  // older keys, still read (their flags still parsed)
+  std::vector<std::string> aliases = {};  // older keys, still read (their flags still parsed)
   int64_t min = std::numeric_limits<int64_t>::min();  // integers: the smallest value allowed
   bool factor = false;                    // an ablation study may vary it
 };

@@ -7,7 +7,8 @@
 #
 # ASan + UBSan: any report fails the test that triggered it (ASan aborts on the first error,
 # UBSan is told to halt too) and LeakSanitizer runs at every test process's exit. The gcc
-# toolchain of the normal build is used.
+# toolchain of the normal build is used. Suppressed: OpenMPI's allocations that outlive
+# MPI_Finalize in the mpirun tests, and nothing else (scripts/lsan-suppressions.txt says how).
 #
 # ThreadSanitizer: libgomp is not TSan-aware (its barriers and task queues are invisible to
 # TSan, so every parallel region would look like a race), so this build uses clang 14 with
@@ -40,6 +41,7 @@ if [[ $mode == address ]]; then
   built=$(date +%s)
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+  export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan-suppressions.txt:print_suppressions=0}
   ctest --test-dir build-asan --output-on-failure -j2 "$@" || status=$?
   what="ASan + UBSan, build-asan/"
 else

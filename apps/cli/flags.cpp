@@ -9,7 +9,7 @@ namespace {
 // "--batch-size,--batch": the flag of the key, then those of its older names.
 std::string flag_names(const Setting& s) {
   std::string names = flag_name(s.key);
-  for (const char* alias : s.aliases) names += "," + flag_name(alias);
+  for (const std::string& alias : s.aliases) names.append(",").append(flag_name(alias));  // not "," + ...: gcc 12 -Wrestrict false positive
   return names;
 }
 
@@ -51,7 +51,7 @@ void Overrides::add_settings(CLI::App& app, Visit visit) {
     auto bound = bind(app, s, field);  // (not a structured binding: lambdas below capture the parts)
     CLI::Option* option = bound.first;
     std::function<void(T&)> convert = bound.second;
-    if (std::string(s.key) == "attention") option->type_name("TEXT:" + braced(layers::attention_kind_names()));
+    if (s.key == "attention") option->type_name("TEXT:" + braced(layers::attention_kind_names()));
     const T* given = &field;
     const std::string key = s.key;
     apply_.push_back([=](TrainConfig& c) {
@@ -117,6 +117,16 @@ void Overrides::add(CLI::App& app, FlagGroup group) {
 
 void Overrides::apply(TrainConfig& c) const {
   for (const auto& f : apply_) f(c);
+}
+
+void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Error&) {
+    throw;
+  } catch (const std::logic_error& e) {  // std::out_of_range, std::invalid_argument from a conversion
+    throw CLI::ConversionError(std::string("a flag's value does not convert to a number (") + e.what() + ")");
+  }
 }
 
 }  // namespace excite::apps

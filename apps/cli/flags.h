@@ -44,4 +44,9 @@ inline void add_model_flags(CLI::App& app, Overrides& o) { o.add(app, FlagGroup:
 // --epochs, --batch-size, --optimizer, --lr, ..., --threads, --seed, --out
 inline void add_train_flags(CLI::App& app, Overrides& o) { o.add(app, FlagGroup::Training); }
 
+// app.parse(argc, argv), every refusal a CLI::ParseError. CLI11 2.1 lets std::stoll's
+// std::out_of_range escape its parse for `--no-bias=99999999999999999999` (it catches only
+// invalid_argument there), which ended excite in std::terminate; found by fuzz_attention.
+void parse_command_line(CLI::App& app, int argc, const char* const* argv);
+
 }  // namespace excite::apps

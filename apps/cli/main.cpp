@@ -6,6 +6,7 @@
 #include <string>
 
 #include "apps/cli/commands.h"
+#include "apps/cli/flags.h"
 #include "apps/cli/thread_waiting.h"
 #include "core/error.h"
 
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
   add("analyze", "the excitation analysis of a trained model: gate values per class and channel",
       excite::apps::add_analyze_command);
   try {
-    app.parse(argc, argv);
+    excite::apps::parse_command_line(app, argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -287,16 +287,11 @@ Plan make_plan(const StudyConfig& study, int cores) {
     }
   }
 
-  // The input the runs will see, when the dataset can be read here (else channels only: 3).
-  Shape input;
-  try {
-    TrainConfig probe = base;
-    probe.limit_test = 1;
-    const TrainData data = load_test_data(probe);
-    input = Shape{1, data.channels, data.height, data.width};
-  } catch (const Error&) {
-  }
-  const int64_t in_channels = input.dim() == 4 ? input[1] : base.model.in_channels > 0 ? base.model.in_channels : 3;
+  // The input the runs will see (known from the dataset, nothing read: a plan is made many times,
+  // by --dry-run, the runner and fuzz_study, and used to read the whole test split for it).
+  const std::array<int64_t, 3> geometry = input_geometry(base);
+  const Shape input{1, geometry[0], geometry[1], geometry[2]};
+  const int64_t in_channels = geometry[0];
   std::map<std::string, std::string> same_model;  // structure signature -> first variant
   for (const Variant& v : plan.variants) {
     layers::ModulePtr model;

@@ -45,7 +45,7 @@ const std::vector<FactorSpec>& study_factors() {
       if (s.setting.factor) model.push_back(s);
     std::vector<FactorSpec> out;
     for (OptionSpec s : model)
-      if (std::string(s.setting.key) == "attention") {
+      if (s.setting.key == "attention") {
         s.choices = layers::attention_kind_names();
         out.push_back({s, false, {}});
       }
@@ -56,7 +56,7 @@ const std::vector<FactorSpec>& study_factors() {
         else seen->kinds.push_back(kind->name());
       }
     for (const OptionSpec& s : model)
-      if (std::string(s.setting.key) != "attention") out.push_back({s, false, {}});
+      if (s.setting.key != "attention") out.push_back({s, false, {}});
     return out;
   }();
   return factors;
@@ -65,7 +65,7 @@ const std::vector<FactorSpec>& study_factors() {
 const FactorSpec* find_study_factor(const std::string& name) {
   for (const FactorSpec& f : study_factors()) {
     if (f.spec.setting.key == name) return &f;
-    for (const char* alias : f.spec.setting.aliases)
+    for (const std::string& alias : f.spec.setting.aliases)
       if (name == alias) return &f;
   }
   return nullptr;

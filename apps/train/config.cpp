@@ -96,12 +96,12 @@ struct Reader {
   template <typename T>
   bool read(const Setting& s, T& value) {
     seen.insert(s.key);
-    const char* found = j.contains(s.key) ? s.key : nullptr;
-    for (const char* alias : s.aliases) {
+    const char* found = j.contains(s.key) ? s.key.c_str() : nullptr;
+    for (const std::string& alias : s.aliases) {
       seen.insert(alias);
       if (!j.contains(alias)) continue;
       EXCITE_CHECK(found == nullptr, where << ": '" << alias << "' is an older name of '" << s.key << "': give one of them");
-      found = alias;
+      found = alias.c_str();
     }
     if (found) read_value(j.at(found), where, found, value);
     return found != nullptr;

@@ -85,7 +85,7 @@ void load(const TrainConfig& c, TrainData& d, bool with_train) {
     else EXCITE_FAIL(not_for);
     d.test_transforms = data::cifar_test_transforms(stats);
   } else {  // folder
-    const int64_t size = c.input_size > 0 ? c.input_size : 224;
+    const int64_t size = input_geometry(c)[1];
     const std::string val = !c.val_dir.empty() ? c.val_dir : folder_split(c.data_dir, "val");
     if (with_train) d.train = std::make_shared<data::ImageFolder>(folder_split(c.data_dir, "train"));
     d.test = std::make_shared<data::ImageFolder>(val);
@@ -116,6 +116,22 @@ TrainData load_train_data(const TrainConfig& config) {
   TrainData d;
   load(config, d, true);
   return d;
+}
+
+std::array<int64_t, 3> input_geometry(const TrainConfig& c) {
+  switch (c.dataset) {
+    case Dataset::FashionMnist:
+    case Dataset::Mnist:
+      return {1, 28, 28};
+    case Dataset::Cifar10:
+    case Dataset::Cifar100:
+      return {3, 32, 32};
+    case Dataset::Folder: {
+      const int64_t size = c.input_size > 0 ? c.input_size : 224;
+      return {data::ImageFolderOptions{}.channels, size, size};
+    }
+  }
+  EXCITE_FAIL("data: unknown dataset " << static_cast<int>(c.dataset));
 }
 
 TrainData load_test_data(const TrainConfig& config) {

@@ -6,6 +6,7 @@
 // images, for smoke tests). Leaves out: the loaders' threading (data/loader.h).
 #pragma once
 
+#include <array>
 #include <memory>
 
 #include "apps/train/config.h"
@@ -24,5 +25,10 @@ struct TrainData {
 TrainData load_train_data(const TrainConfig& config);
 // The test split and its transforms only (for `excite eval`).
 TrainData load_test_data(const TrainConfig& config);
+
+// The network's input {channels, height, width} without reading any data: MNIST and
+// Fashion-MNIST 1x28x28, CIFAR 3x32x32, an image folder 3 x input_size (224 by default), as
+// load_*_data's transforms make them. What a study's plan checks its variants against.
+std::array<int64_t, 3> input_geometry(const TrainConfig& config);
 
 }  // namespace excite::apps

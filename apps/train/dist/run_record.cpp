@@ -16,7 +16,12 @@ RunRecord read_run_record(const std::string& run_dir) {
   if (!in) return r;
   try {
     const nlohmann::json j = nlohmann::json::parse(in);
-    r.world_size = j.at("world_size").get<int>();
+    // Checked before get<int>(): a float out of int's range there is undefined behaviour (found
+    // by fuzz_scaleout with "world_size": 2.2e89), and a rank count below 1 means nothing.
+    const nlohmann::json& k = j.at("world_size");
+    EXCITE_CHECK(k.is_number_integer() && k.get<int64_t>() >= 1 && k.get<int64_t>() <= (1 << 20),
+                 "'world_size' must be a rank count from 1 to 2^20, got " << k.dump());
+    r.world_size = static_cast<int>(k.get<int64_t>());
     r.sync_bn = j.at("sync_bn").get<bool>();
     r.found = true;
   } catch (const std::exception& e) {

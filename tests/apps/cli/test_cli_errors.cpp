@@ -101,6 +101,7 @@ TEST_CASE("excite train: bad flags, values and files exit 2 with one line") {
   check_one_line_error(s.dir, "train --epochs abc");
   check_one_line_error(s.dir, "train --epochs 0" + out, "epochs");
   check_one_line_error(s.dir, "train --epochs 99999999999" + out);
+  check_one_line_error(s.dir, "train --no-bias=99999999999999999999999" + out, "does not convert");  // fuzz_attention
   check_one_line_error(s.dir, "train --lr -1" + out, "lr");
   check_one_line_error(s.dir, "train --lr nan" + out, "lr");
   check_one_line_error(s.dir, "train --batch 0" + out, "batch");
@@ -208,7 +209,7 @@ TEST_CASE("excite: every setting's flag is its key's, older spellings still pars
   apps::TrainConfig c;
   auto check = [&](const Setting& setting, auto&) {
     has_flag(flag_name(setting.key));
-    for (const char* alias : setting.aliases) has_flag(flag_name(alias));
+    for (const std::string& alias : setting.aliases) has_flag(flag_name(alias));
   };
   visit_fields(c, check);
   visit_fields(c.model, check);

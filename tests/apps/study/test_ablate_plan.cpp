@@ -2,7 +2,9 @@
 // threads per job, the fingerprint, the shipped configs, and every validation error.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 #include <fstream>
 
 #include "apps/study/ablate_runner.h"
@@ -35,6 +37,22 @@ std::vector<std::string> variant_names(const Plan& p) {
 StudyConfig parse(const std::string& text) { return study_from_json(nlohmann::json::parse(text), "test"); }
 
 }  // namespace
+
+TEST_CASE("a factor two kinds share is one factor listing both: gate is SE's, ECA's, CBAM's and GE's", "[ablate]") {
+  // Failed under ASan before Setting's keys were strings: the kinds' "gate" literals were not
+  // merged there, their pointers differed, and SE's gate was listed apart from ECA's.
+  for (const layers::AttentionKind* kind : layers::attention_kinds())
+    for (const OptionSpec& own : kind->factors()) {
+      const FactorSpec* f = find_study_factor(own.setting.key);
+      REQUIRE(f != nullptr);
+      CHECK(std::count(f->kinds.begin(), f->kinds.end(), kind->name()) == 1);
+    }
+  std::set<std::string> keys;
+  for (const FactorSpec& f : study_factors()) CHECK(keys.insert(f.spec.setting.key).second);
+  const FactorSpec* gate = find_study_factor("gate");
+  REQUIRE(gate != nullptr);
+  CHECK(gate->kinds == std::vector<std::string>{"se", "eca", "cbam", "cbam-channel", "cbam-spatial", "ge"});
+}
 
 TEST_CASE("one_factor: the default, the baseline, each value with the rest at the default - seed-major runs", "[ablate]") {
   const Plan p = make_plan(small_study(), 2);

@@ -1,4 +1,4 @@
-// Hostile input found by fuzzing the JSON config path (fuzz/fuzz_config.cpp): each input once crashed
+// Hostile input found by fuzzing (fuzz/fuzz_config.cpp, fuzz_scaleout.cpp): each input once crashed
 // or was silently misread, and must now be a clean excite::Error naming the key.
 #include <catch2/catch.hpp>
 
@@ -6,6 +6,7 @@
 #include <string>
 
 #include "apps/train/config.h"
+#include "apps/train/dist/run_record.h"
 #include "fixtures.h"
 
 using namespace excite;
@@ -45,4 +46,21 @@ TEST_CASE("config: integers outside their field's range are refused, not wrapped
   CHECK(load_config_file(write_config("big-seed.json", "{\"seed\": 18446744073709551615}")).seed ==
         18446744073709551615ull);
   CHECK(load_config_file(write_config("limit.json", "{\"limit_train\": 10000000000}")).limit_train == 10000000000);
+}
+
+TEST_CASE("distributed.json: a rank count that is not a small positive integer is a damaged record, not UB") {
+  // fuzz_scaleout: "world_size": 2.2e89 went through get<int>(), a float-to-int conversion out of
+  // range (undefined behaviour; UBSan stopped there).
+  const std::string dir = testing::temp_dir("fuzz-run-record");
+  for (const char* bad : {"2.2e89", "2.5", "0", "-3", "18446744073709551615", "\"2\""}) {
+    std::ofstream(dir + "/distributed.json") << "{\"world_size\": " << bad << ", \"sync_bn\": true}";
+    INFO(bad);
+    CHECK_THROWS_WITH(dist::read_run_record(dir), Catch::Contains("distributed.json is damaged") &&
+                                                      Catch::Contains("world_size"));
+  }
+  dist::write_run_record(dir, 3, true);
+  const dist::RunRecord r = dist::read_run_record(dir);
+  CHECK(r.found);
+  CHECK(r.world_size == 3);
+  CHECK(r.sync_bn);
 }

@@ -10,6 +10,7 @@
 #include "apps/train/config.h"
 #include "apps/train/metrics_log.h"
 #include "apps/optim/optim_sgd.h"
+#include "apps/train/train_data.h"
 #include "apps/train/trainer.h"
 #include "fixtures.h"
 #include "isa_loop.h"
@@ -175,6 +176,34 @@ TEST_CASE("an image-folder dataset trains (ImageNet-layout SE-ResNet-18 on the J
   RunSummary s = train(c, quiet());
   CHECK(s.epochs == 1);
   CHECK(s.params > 11000000);
+}
+
+TEST_CASE("input_geometry, known without reading, is the input the loaded test split gives the network") {
+  auto agrees = [](TrainConfig c) {
+    c.limit_test = 2;
+    const TrainData d = load_test_data(c);
+    const std::array<int64_t, 3> g = input_geometry(c);
+    INFO(name_of(c.dataset) << " " << c.data_dir);
+    CHECK(g == std::array<int64_t, 3>{d.channels, d.height, d.width});
+    Generator gen(1);
+    const Tensor x = d.test_transforms(d.test->get(0).image, gen);
+    CHECK(x.shape() == Shape{g[0], g[1], g[2]});
+  };
+  TrainConfig c;
+  if (have_fashion_mnist()) agrees(c);
+  const std::string shared = testing::shared_dir() + "/datasets/";
+  if (fs::exists(shared + "cifar10")) {
+    c.dataset = Dataset::Cifar10;
+    c.data_dir = shared + "cifar10";
+    agrees(c);
+  }
+  if (fs::exists(shared + "cifar10-jpeg-mini")) {
+    c.dataset = Dataset::Folder;
+    c.data_dir = shared + "cifar10-jpeg-mini";
+    agrees(c);  // 224, the default crop
+    c.input_size = 40;
+    agrees(c);
+  }
 }
 
 TEST_CASE("a model overfits one batch") {
