@@ -11,11 +11,20 @@ Fans fans_of(const Shape& s) {
   return {s[1] * receptive, s[0] * receptive};
 }
 
+namespace {
+thread_local bool skipping = false;
+}
+
+SkipInit::SkipInit() : outer_(skipping) { skipping = true; }
+SkipInit::~SkipInit() { skipping = outer_; }
+
 void uniform_(Tensor& t, float lo, float hi, Generator& gen) {
+  if (skipping) return;
   for (float& v : t) v = gen.uniform(lo, hi);
 }
 
 void normal_(Tensor& t, float mean, float std, Generator& gen) {
+  if (skipping) return;
   for (float& v : t) v = gen.normal(mean, std);
 }
 

@@ -33,4 +33,19 @@ void kaiming_uniform_(Tensor& weight, FanMode mode, float gain = 1.41421356f, Ge
 // PyTorch's default for nn.Linear and nn.Conv2d: weight and (if defined) bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
 void torch_default_init_(Tensor& weight, Tensor* bias, Generator& gen = global_generator());
 
+// While one lives, on its thread, uniform_ and normal_ (and so every scheme above) leave the
+// tensor as it is and draw nothing from the generator: for models built only to be looked at.
+// A study's plan builds every variant and runs it once on zeros to check it; the random draws
+// (Box-Muller: a log and a cos per weight) were most of that time.
+class SkipInit {
+ public:
+  SkipInit();
+  ~SkipInit();
+  SkipInit(const SkipInit&) = delete;
+  SkipInit& operator=(const SkipInit&) = delete;
+
+ private:
+  bool outer_;
+};
+
 }  // namespace excite::layers

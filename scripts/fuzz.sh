@@ -100,6 +100,9 @@ malloc_limit() {
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# One core per target: the targets that build a model (study, attention) ran its kernels on
+# OpenMP threads that spent a third of fuzz_study's time waiting (perf, 2026-12-02).
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 mkdir -p "$build/artifacts" "$build/logs" "$corpus"
 [[ -f $ledger ]] || printf "date\ttarget\tbuild\tseconds\texecutions\tresult\n" >"$ledger"
 status=0

@@ -11,6 +11,7 @@
 #include "apps/train/train_data.h"
 #include "core/error.h"
 #include "layers/attention.h"
+#include "layers/init.h"
 #include "layers/profile.h"
 
 namespace excite::apps {
@@ -293,6 +294,7 @@ Plan make_plan(const StudyConfig& study, int cores) {
   const Shape input{1, geometry[0], geometry[1], geometry[2]};
   const int64_t in_channels = geometry[0];
   std::map<std::string, std::string> same_model;  // structure signature -> first variant
+  const layers::SkipInit structure_only;          // the checks look at shapes, not weights
   for (const Variant& v : plan.variants) {
     layers::ModulePtr model;
     std::vector<layers::NamedAttention> modules;

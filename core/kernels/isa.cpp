@@ -9,6 +9,7 @@
 
 #include <hwy/targets.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <sstream>
 
@@ -39,6 +40,21 @@ int64_t cpu_targets(int64_t forced) {
 }
 
 int64_t g_forced = 0;  // the mocked target bits, 0: none
+// The target dispatch runs now (its bit), 0: not yet asked. Cached because Highway 1.0.3's
+// SupportedTargets() detects the CPU again on every call (CPUID, a VM exit under a hypervisor)
+// and isa_lanes() is asked on every convolution: it was 10 % of fuzz_study's time (perf).
+std::atomic<int64_t> g_chosen{0};
+
+int64_t chosen_target() {
+  isa_init();
+  int64_t c = g_chosen.load(std::memory_order_relaxed);
+  if (c == 0) {
+    c = hwy::SupportedTargets() & HWY_TARGETS;
+    c &= -c;  // the best
+    g_chosen.store(c, std::memory_order_relaxed);
+  }
+  return c;
+}
 
 const Isa& isa_of(int64_t best_bit) {
   for (const Isa& i : kIsas)
@@ -82,6 +98,7 @@ void set_isa(const std::string& name) {
   if (name.empty() || name == "auto") {
     g_forced = 0;
     hwy::SetSupportedTargetsForTest(0);
+    g_chosen.store(0, std::memory_order_relaxed);
     return;
   }
   const Isa* isa = nullptr;
@@ -96,18 +113,11 @@ void set_isa(const std::string& name) {
                                                               << join(isa_supported()) << " (or auto)");
   g_forced = bits & -bits;  // the best of the name's targets the CPU has
   hwy::SetSupportedTargetsForTest(g_forced);
+  g_chosen.store(0, std::memory_order_relaxed);
 }
 
-std::string isa_name() {
-  isa_init();
-  const int64_t chosen = hwy::SupportedTargets() & HWY_TARGETS;
-  return isa_of(chosen & -chosen).name;
-}
+std::string isa_name() { return isa_of(chosen_target()).name; }
 
-int isa_lanes() {
-  isa_init();
-  const int64_t chosen = hwy::SupportedTargets() & HWY_TARGETS;
-  return isa_of(chosen & -chosen).lanes;
-}
+int isa_lanes() { return isa_of(chosen_target()).lanes; }
 
 }  // namespace excite
