@@ -13,6 +13,12 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
+# A sanitizer build's libraries need the sanitizer's runtime in whatever links them: the consumer
+# is built with the build's compiler and its -fsanitize flags (none in a normal build).
+cached() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
+cxx=$(cached CMAKE_CXX_COMPILER)
+sanitize=$(cached CMAKE_CXX_FLAGS | grep -oE -- '-fsanitize=[a-z,]+' | head -1 || true)
+[[ $(cached EXCITE_SANITIZE) == ON ]] && sanitize=-fsanitize=address,undefined
 
 cmake --install "$build" --prefix "$prefix" > "$tmp/install.log"
 for f in lib/cmake/excite/exciteConfig.cmake lib/cmake/excite/exciteConfigVersion.cmake lib/pkgconfig/excite.pc \
@@ -22,7 +28,7 @@ done
 
 echo "== find_package(excite)"
 cmake -S "$src/examples/train_predict" -B "$tmp/with-cmake" -DCMAKE_PREFIX_PATH="$prefix" \
-      -DCMAKE_BUILD_TYPE=Release > "$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
+      -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_EXE_LINKER_FLAGS="$sanitize" > "$tmp/configure.log" || { cat "$tmp/configure.log"; exit 1; }
 cmake --build "$tmp/with-cmake" -j2 > "$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
 "$tmp/with-cmake/train_predict" 512 "$tmp/a.safetensors"
 [[ -s "$tmp/a.safetensors" ]]
@@ -30,7 +36,7 @@ cmake --build "$tmp/with-cmake" -j2 > "$tmp/build.log" || { cat "$tmp/build.log"
 echo "== pkg-config --cflags --libs excite"
 flags=$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs excite)
 echo "$flags"
-g++ -std=c++20 -O2 "$src/examples/train_predict/main.cpp" -o "$tmp/train_predict" $flags
+"$cxx" -std=c++20 -O2 $sanitize "$src/examples/train_predict/main.cpp" -o "$tmp/train_predict" $flags
 "$tmp/train_predict" 256 "$tmp/b.safetensors"
 [[ -s "$tmp/b.safetensors" ]]
 echo "ok"
