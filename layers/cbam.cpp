@@ -85,6 +85,8 @@ int64_t cbam_hidden(int64_t channels, int64_t reduction) {
   return h < 1 ? 1 : h;
 }
 
+constexpr int64_t kMaxSpatialKernel = 255;
+
 class CbamModule final : public AttentionModule {
  public:
   CbamModule(const AttentionKind& kind, Halves halves, int64_t channels, const CbamOptions& o, OptionValues written)
@@ -149,9 +151,14 @@ class CbamKind final : public AttentionKind {
   std::vector<OptionSpec> options() const override { return option_specs<T>(); }
   OptionValues complete(const OptionValues& given) const override {
     const CbamOptions o = full(given);
-    if (halves_ != Halves::Channel)
+    if (halves_ != Halves::Channel) {
       EXCITE_CHECK(o.spatial_kernel % 2 == 1, "attention '" << name_ << "': option 'spatial_kernel' must be odd, got "
                                                             << o.spatial_kernel << "; try " << o.spatial_kernel + 1);
+      // Found by fuzz_attention: --spatial-kernel 11111 built 9 modules of 11111^2 weights (4 GB).
+      EXCITE_CHECK(o.spatial_kernel <= kMaxSpatialKernel,
+                   "attention '" << name_ << "': option 'spatial_kernel' must be at most " << kMaxSpatialKernel
+                                 << " (CBAM uses 7), got " << o.spatial_kernel);
+    }
     return write_options(read(given));
   }
   std::shared_ptr<AttentionModule> make(int64_t channels, const OptionValues& options) const override {
@@ -175,6 +182,14 @@ class CbamKind final : public AttentionKind {
   std::string unfit(const OptionValues& options, const AttentionSite& site) const override {
     const CbamOptions o = full(options);
     const int64_t channels = site.channels;
+    if (halves_ != Halves::Channel && site.height > 0) {
+      // Padded by (k-1)/2, a tap further than the map's size from every output sees only zeros.
+      const int64_t widest = 2 * std::max(site.height, site.width) - 1;
+      if (o.spatial_kernel > widest)
+        return "spatial_kernel " + std::to_string(o.spatial_kernel) + " is wider than the " +
+               std::to_string(site.height) + "x" + std::to_string(site.width) + " map can use (taps beyond " +
+               std::to_string(widest) + " see only padding); use spatial_kernel <= " + std::to_string(widest);
+    }
     if (halves_ == Halves::Spatial || o.reduction <= channels) return "";
     return "reduction " + std::to_string(o.reduction) + " is larger than the " + std::to_string(channels) +
            " channels (the hidden width would round to 0 and be kept at 1); use r <= " + std::to_string(channels);

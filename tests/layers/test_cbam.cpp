@@ -47,3 +47,19 @@ TEST_CASE("CBAM: options of the other half and an even spatial kernel are refuse
   o.set("squeeze", std::string("max"));
   CHECK_THROWS_WITH(complete({.kind = "cbam", .options = o}), Catch::Contains("attention 'cbam' takes no option 'squeeze'"));
 }
+
+TEST_CASE("CBAM: a spatial kernel over 255 is refused before any weight exists, one wider than the map is unfit there") {
+  // fuzz_attention: --spatial-kernel 11111 on ResNet-20 built 9 modules of 11111^2 weights.
+  OptionValues o;
+  o.set("spatial_kernel", int64_t{11111});
+  for (const char* kind : {"cbam", "cbam-spatial"})
+    CHECK_THROWS_WITH(complete({.kind = kind, .options = o}), Catch::Contains("must be at most 255"));
+  o.set("spatial_kernel", int64_t{15});
+  const OptionValues full = complete({.kind = "cbam", .options = o}).options;
+  const AttentionKind& cbam = attention_kind("cbam");
+  CHECK(cbam.unfit(full, {.channels = 16, .height = 8, .width = 8}).empty());  // 15 = 2 * 8 - 1
+  CHECK_THAT(cbam.unfit(full, {.channels = 16, .height = 7, .width = 7}),
+             Catch::Contains("spatial_kernel 15 is wider than the 7x7 map can use") &&
+                 Catch::Contains("use spatial_kernel <= 13"));
+  CHECK(cbam.unfit(full, {.channels = 16}).empty());  // map not known
+}

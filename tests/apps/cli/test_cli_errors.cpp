@@ -252,6 +252,8 @@ TEST_CASE("excite: the kinds of issue 15 refuse bad options in one line - eca, c
   check_one_line_error(s.dir, "summary --arch resnet8 --attention eca --eca-kernel 33", "eca_kernel 33 is wider than the 16 channels");
   check_one_line_error(s.dir, "train --attention cbam-spatial --reduction 4" + out, "attention 'cbam-spatial' takes no option 'reduction'");
   check_one_line_error(s.dir, "summary --attention cbam --spatial-kernel 6", "option 'spatial_kernel' must be odd");
+  check_one_line_error(s.dir, "summary --arch resnet20 --attention cbam --spatial-kernel 11111",
+                       "option 'spatial_kernel' must be at most 255");  // fuzz_attention: 4 GB of weights
   check_one_line_error(s.dir, "summary --attention ge --squeeze max", "attention 'ge' takes no option 'squeeze'");
   check_one_line_error(s.dir, "summary --attention ge --theta --extent 3", "option 'extent' must be a power of two");
   check_one_line_error(s.dir, "train --attention ge --extent 64" + out, "option 'extent' 64 does not fit the 28x28 map");
