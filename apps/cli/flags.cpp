@@ -122,9 +122,7 @@ void Overrides::apply(TrainConfig& c) const {
 void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
-  } catch (const CLI::Error&) {
-    throw;
-  } catch (const std::logic_error& e) {  // std::out_of_range, std::invalid_argument from a conversion
+  } catch (const std::logic_error& e) {  // std::out_of_range from std::stoll (CLI11's own errors are runtime_errors)
     throw CLI::ConversionError(std::string("a flag's value does not convert to a number (") + e.what() + ")");
   }
 }

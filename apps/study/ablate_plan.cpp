@@ -133,13 +133,12 @@ void check_values(const Factor& f, StudyMode mode, const ModelOptions& base, con
                  where << " is an option of attention " << join_names(takers, ", ", ", ") << ", which the study never builds");
 }
 
-// A variant's model built for real: what C (and H x W, when the input is known) is at each
-// attention module is the model's business, whether a setting fits it the kind's.
+// A variant's model built for real: what C and H x W are at each attention module (for the
+// [1, C, H, W] input) is the model's business, whether a setting fits it the kind's.
 void check_variant(const Variant& v, layers::Module& model, std::vector<layers::NamedAttention> modules,
                    const Shape& input) {
   std::map<std::string, Shape> inputs;  // module path -> its input's shape, from one forward pass
-  if (input.dim() == 4)
-    for (const layers::LayerProfile& row : layers::profile(model, input).layers) inputs.emplace(row.name, row.input);
+  for (const layers::LayerProfile& row : layers::profile(model, input).layers) inputs.emplace(row.name, row.input);
   std::stable_sort(modules.begin(), modules.end(),
                    [](const auto& a, const auto& b) { return a.module->channels() < b.module->channels(); });
   for (const layers::NamedAttention& a : modules) {

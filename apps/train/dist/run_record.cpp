@@ -19,9 +19,9 @@ RunRecord read_run_record(const std::string& run_dir) {
     // Checked before get<int>(): a float out of int's range there is undefined behaviour (found
     // by fuzz_scaleout with "world_size": 2.2e89), and a rank count below 1 means nothing.
     const nlohmann::json& k = j.at("world_size");
-    EXCITE_CHECK(k.is_number_integer() && k.get<int64_t>() >= 1 && k.get<int64_t>() <= (1 << 20),
-                 "'world_size' must be a rank count from 1 to 2^20, got " << k.dump());
-    r.world_size = static_cast<int>(k.get<int64_t>());
+    const int64_t ranks = k.is_number_integer() ? k.get<int64_t>() : 0;
+    EXCITE_CHECK(ranks >= 1 && ranks <= (1 << 20), "'world_size' must be a rank count from 1 to 2^20, got " << k.dump());
+    r.world_size = static_cast<int>(ranks);
     r.sync_bn = j.at("sync_bn").get<bool>();
     r.found = true;
   } catch (const std::exception& e) {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 
 #include "apps/study/ablate_runner.h"
 #include "apps/study/ablate_study.h"
