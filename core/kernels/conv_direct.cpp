@@ -29,6 +29,7 @@
 #include "core/kernels/conv_stage.h"
 #include "core/kernels/conv_tiles.h"
 #include "core/kernels/isa.h"
+#include "core/kernels/strided_copy.h"
 #include "core/parallel.h"
 
 namespace excite {
@@ -150,6 +151,153 @@ ConvGeometry transposed_stride1(const ConvGeometry& g) {
   return t;
 }
 
+// The input gradient of a strided conv by the input's stride phases. Input row ih = i*sh + a
+// takes output row oh through tap kh where oh*sh + kh*dh - ph = ih: where a + ph - kh*dh is a
+// multiple of sh, at oh = i + e with e = (a + ph - kh*dh) / sh (columns alike). So phase (a, b)
+// of dx, dx[c, i*sh + a, j*sw + b], is a stride-1 correlation of dy with the taps that reach it,
+// each at the constant shift (e_h, e_w): the forward tiles over dy staged once per sample (zero
+// rows around it, column shifts of one masked as in the forward), the phase computed on rows of
+// OW columns and its first Wb = ceil((W - b) / sw) columns interleaved into dx. A phase no tap
+// reaches (a 1x1 stride-2 shortcut's odd rows and columns) is zero. No column matrix, and a
+// quarter of the stride-2 3x3's taps per phase instead of all nine per dcol row.
+struct Phase {
+  int64_t a = 0, b = 0, rows = 0, cols = 0;  // rows Ha and used columns Wb of dx's phase
+  int64_t at = 0;                            // where its output [Cg][Ha * OW] starts
+  std::vector<int64_t> off;                  // [taps] shift into the staged dy
+  std::vector<uint8_t> col_code;             // [taps] as TapInput::col_code
+  std::vector<float> col_mask;               // for Ha * OW positions
+  std::vector<float> wp;                     // the weights of its taps packed for forward_positions
+};
+
+struct PhasePlan {
+  int64_t row0 = 0, R = 0;  // the staged dy rows: dy rows [row0, row0 + R), zero outside dy
+  std::vector<Phase> phases;
+  int64_t total = 0;  // floats of the phase outputs, [Cg][Ha * OW] each (those with taps)
+};
+
+// The plan for one group's weights, or an empty one where a column shift exceeds one (a 7x7
+// stride-2 stem's odd columns; such convs take dcol + col2im).
+PhasePlan plan_phases(const float* wg, const ConvGeometry& g) {
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), OH = g.OH(), OW = g.OW(), L = conv_tiles::lanes();
+  const int64_t KH = g.KH, KW = g.KW, KK = KH * KW;
+  PhasePlan plan;
+  int64_t lo = 0, hi = 0;  // dy rows read, relative to the phase's own row i
+  for (int64_t a = 0; a < g.stride_h; ++a)
+    for (int64_t b = 0; b < g.stride_w; ++b) {
+      Phase ph;
+      ph.a = a;
+      ph.b = b;
+      ph.rows = (g.H - a + g.stride_h - 1) / g.stride_h;
+      ph.cols = (g.W - b + g.stride_w - 1) / g.stride_w;
+      std::vector<std::pair<int64_t, int64_t>> taps;  // (k, e_h * OW + e_w) before the row base
+      std::vector<int64_t> eh;
+      for (int64_t kh = 0; kh < KH; ++kh) {
+        const int64_t vh = a + g.pad_h - kh * g.dilation_h;
+        if (vh % g.stride_h != 0) continue;
+        for (int64_t kw = 0; kw < KW; ++kw) {
+          const int64_t vw = b + g.pad_w - kw * g.dilation_w;
+          if (vw % g.stride_w != 0) continue;
+          const int64_t ew = vw / g.stride_w;
+          if (ew < -1 || ew > 1 || ph.cols > OW) return {};
+          taps.push_back({kh * KW + kw, ew});
+          eh.push_back(vh / g.stride_h);
+          ph.col_code.push_back(static_cast<uint8_t>(ew < 0 ? 1 : ew > 0 ? 2 : 0));
+        }
+      }
+      for (size_t t = 0; t < taps.size(); ++t) {
+        lo = std::min(lo, eh[t]);
+        hi = std::max(hi, ph.rows - 1 + eh[t]);
+        ph.off.push_back(eh[t] * OW + taps[t].second);  // the row base is added below
+      }
+      // Weights of these taps as [Cg][OCg * taps] (channel-major, then tap), packed by rows.
+      const int64_t T = static_cast<int64_t>(taps.size()), P = ph.rows * OW;
+      if (T > 0) {
+        std::vector<float> t(static_cast<size_t>(Cg * OCg * T));
+        for (int64_t c = 0; c < Cg; ++c)
+          for (int64_t oc = 0; oc < OCg; ++oc)
+            for (int64_t k = 0; k < T; ++k) t[(c * OCg + oc) * T + k] = wg[(oc * Cg + c) * KK + taps[k].first];
+        ph.wp.resize(t.size());
+        conv_tiles::pack_rows(t.data(), Cg, OCg * T, conv_tiles::forward_tile_shape(P).rows, ph.wp.data());
+        const int64_t vectors = (P + L - 1) / L;
+        ph.col_mask.assign(static_cast<size_t>(vectors * 2 * L), 1.f);
+        for (int64_t p = 0; p < P; ++p) {
+          const int64_t v = p / L, l = p % L, col = p % OW;
+          ph.col_mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
+          ph.col_mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == OW - 1 ? 0.f : 1.f;
+        }
+      }
+      ph.at = plan.total;
+      if (T > 0) plan.total += Cg * P;
+      plan.phases.push_back(std::move(ph));
+    }
+  plan.row0 = lo;
+  plan.R = std::max<int64_t>(hi, OH - 1) - lo + 1;
+  for (Phase& ph : plan.phases)
+    for (int64_t& o : ph.off) o -= lo * OW;
+  return plan;
+}
+
+// dx by phases; false (nothing written) where plan_phases does not apply or there are fewer
+// sample-groups than threads (dcol + col2im then splits one sample's positions).
+bool input_grad_phases(const float* dy, const float* w, float* dx, const ConvGeometry& g) {
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, OW = g.OW(), OHW = g.OH() * OW;
+  const int64_t count = g.N * g.groups;
+  // (A 1x1 shortcut has one tap in one phase: dcol = w^T dy read in place and col2im's vector
+  // scatter measured faster there, 30 against 18 GFLOP/s on the bench's 1x1 16->32 stride 2.)
+  if (count < num_threads() || g.KH * g.KW == 1) return false;
+  std::vector<PhasePlan> plans;
+  for (int64_t gr = 0; gr < g.groups; ++gr) {
+    plans.push_back(plan_phases(w + gr * OCg * Cg * g.KH * g.KW, g));
+    if (plans.back().phases.empty()) return false;
+  }
+  // dy staged as one plane per channel: rows [row0, row0 + R) of dy, zero outside, OW wide.
+  Stage st;
+  st.C = OCg;
+  st.H = g.OH();
+  st.W = OW;
+  st.R = plans[0].R;
+  st.OW = OW;
+  st.planes = {{plans[0].row0, 0}};
+  st.in_stride = st.R * OW;
+  st.front = kSlack;
+  parallel_for(count, [&](int64_t i) {
+    const int64_t n = i / g.groups, gr = i % g.groups;
+    const PhasePlan& plan = plans[static_cast<size_t>(gr)];
+    float* staged = scratch(0, st.floats());
+    float* out = scratch(1, static_cast<size_t>(plan.total));
+    stage_input(dy + (n * g.OC + gr * OCg) * OHW, st, staged);
+    for (const Phase& ph : plan.phases) {
+      if (ph.off.empty()) continue;
+      const int64_t P = ph.rows * OW;
+      TapInput in{.x = staged + st.front, .channels = OCg, .in_stride = st.in_stride, .off = ph.off.data(),
+                  .taps = static_cast<int64_t>(ph.off.size()), .col_code = ph.col_code.data(),
+                  .col_mask = ph.col_mask.data()};
+      conv_tiles::forward_positions(in, ph.wp.data(), Cg, nullptr, out + ph.at, P, 0, P);
+    }
+    // Row ih = i*sh + a of dx from the row i of its phases (a, 0 .. sw-1); a phase no tap reaches
+    // gives zeros.
+    float* d = dx + (n * g.C + gr * Cg) * HW;
+    for (int64_t c = 0; c < Cg; ++c)
+      for (int64_t ih = 0; ih < g.H; ++ih) {
+        const int64_t a = ih % g.stride_h, row = ih / g.stride_h;
+        float* o = d + c * HW + ih * g.W;
+        auto source = [&](int64_t b) -> const float* {
+          const Phase& ph = plan.phases[static_cast<size_t>(a * g.stride_w + b)];
+          return ph.off.empty() ? nullptr : out + ph.at + (c * ph.rows + row) * OW;
+        };
+        if (g.stride_w == 2) {
+          interleave_pair(source(0), source(1), o, (g.W + 1) / 2, g.W / 2);
+          continue;
+        }
+        for (int64_t b = 0; b < g.stride_w; ++b) {
+          const float* src = source(b);
+          for (int64_t j = 0, iw = b; iw < g.W; ++j, iw += g.stride_w) o[iw] = src ? src[j] : 0.f;
+        }
+      }
+  });
+  return true;
+}
+
 void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& g) {
   const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = g.OH() * g.OW(), Kg = g.col_rows();
   if (g.stride_h == 1 && g.stride_w == 1) {
@@ -160,6 +308,7 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
     forward_staged(dy, g.OC * P, OCg * P, st, wt.data(), Cg, nullptr, dx, g.C * HW, Cg * HW, HW, t, ts);
     return;
   }
+  if (input_grad_phases(dy, w, dx, g)) return;
   // dcol [Kg, P] = w^T dy per sample and group: a product over dy's OCg rows (staged into a
   // buffer with slack unless P is a whole number of vectors), then col2im into dx.
   const TileShape ts = conv_tiles::forward_tile_shape(P);

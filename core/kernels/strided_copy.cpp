@@ -56,6 +56,23 @@ void ScatterAddEven(const float* r, float* io, int64_t n, int64_t room) {
   for (; i < n; ++i) io[2 * i] += r[i];
 }
 
+// Whole vectors of pairs (StoreInterleaved2: even and odd lanes woven), then the tail one by one.
+void InterleavePair(const float* even, const float* odd, float* out, int64_t n_even, int64_t n_odd) {
+  int64_t i = 0;
+#if HWY_TARGET != HWY_SCALAR
+  const hn::ScalableTag<float> d;
+  constexpr int64_t L = static_cast<int64_t>(hn::MaxLanes(d));
+  const auto zero = hn::Zero(d);
+  for (; i + L <= n_odd; i += L)
+    hn::StoreInterleaved2(even ? hn::LoadU(d, even + i) : zero, odd ? hn::LoadU(d, odd + i) : zero, d,
+                          out + 2 * i);
+#endif
+  for (; i < n_even; ++i) {
+    out[2 * i] = even ? even[i] : 0.f;
+    if (i < n_odd) out[2 * i + 1] = odd ? odd[i] : 0.f;
+  }
+}
+
 }  // namespace excite::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -66,6 +83,7 @@ namespace excite {
 
 HWY_EXPORT(GatherEven);
 HWY_EXPORT(ScatterAddEven);
+HWY_EXPORT(InterleavePair);
 
 void gather_even(const float* in, float* out, int64_t n, int64_t room) {
   isa_init();
@@ -75,6 +93,16 @@ void gather_even(const float* in, float* out, int64_t n, int64_t room) {
 void scatter_add_even(const float* r, float* io, int64_t n, int64_t room) {
   isa_init();
   HWY_DYNAMIC_DISPATCH(ScatterAddEven)(r, io, n, room);
+}
+
+void interleave_pair(const float* even, const float* odd, float* out, int64_t n_even, int64_t n_odd) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(InterleavePair)(even, odd, out, n_even, n_odd);
+}
+
+void interleave_pair_naive(const float* even, const float* odd, float* out, int64_t n_even, int64_t n_odd) {
+  for (int64_t i = 0; i < n_even; ++i) out[2 * i] = even ? even[i] : 0.f;
+  for (int64_t i = 0; i < n_odd; ++i) out[2 * i + 1] = odd ? odd[i] : 0.f;
 }
 
 void gather_even_naive(const float* in, float* out, int64_t n) {
