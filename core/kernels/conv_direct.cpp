@@ -161,12 +161,12 @@ ConvGeometry transposed_stride1(const ConvGeometry& g) {
 // reaches (a 1x1 stride-2 shortcut's odd rows and columns) is zero. No column matrix, and a
 // quarter of the stride-2 3x3's taps per phase instead of all nine per dcol row.
 struct Phase {
-  int64_t a = 0, b = 0, rows = 0, cols = 0;  // rows Ha and used columns Wb of dx's phase
-  int64_t at = 0;                            // where its output [Cg][Ha * OW] starts
-  std::vector<int64_t> off;                  // [taps] shift into the staged dy
-  std::vector<uint8_t> col_code;             // [taps] as TapInput::col_code
-  std::vector<float> col_mask;               // for Ha * OW positions
-  std::vector<float> wp;                     // the weights of its taps packed for forward_positions
+  int64_t rows = 0;               // Ha, the rows of dx's phase
+  int64_t at = 0;                 // where its output [Cg][Ha * OW] starts
+  std::vector<int64_t> off;       // [taps] shift into the staged dy (empty: no tap reaches it)
+  std::vector<uint8_t> col_code;  // [taps] as TapInput::col_code
+  std::vector<float> col_mask;    // for Ha * OW positions
+  std::vector<float> wp;          // the weights of its taps packed for forward_positions
 };
 
 struct PhasePlan {
@@ -178,56 +178,47 @@ struct PhasePlan {
 // The plan for one group's weights, or an empty one where a column shift exceeds one (a 7x7
 // stride-2 stem's odd columns; such convs take dcol + col2im).
 PhasePlan plan_phases(const float* wg, const ConvGeometry& g) {
-  const int64_t Cg = g.Cg(), OCg = g.OCg(), OH = g.OH(), OW = g.OW(), L = conv_tiles::lanes();
-  const int64_t KH = g.KH, KW = g.KW, KK = KH * KW;
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), OH = g.OH(), OW = g.OW(), KK = g.KH * g.KW;
   PhasePlan plan;
   int64_t lo = 0, hi = 0;  // dy rows read, relative to the phase's own row i
   for (int64_t a = 0; a < g.stride_h; ++a)
     for (int64_t b = 0; b < g.stride_w; ++b) {
       Phase ph;
-      ph.a = a;
-      ph.b = b;
       ph.rows = (g.H - a + g.stride_h - 1) / g.stride_h;
-      ph.cols = (g.W - b + g.stride_w - 1) / g.stride_w;
-      std::vector<std::pair<int64_t, int64_t>> taps;  // (k, e_h * OW + e_w) before the row base
-      std::vector<int64_t> eh;
-      for (int64_t kh = 0; kh < KH; ++kh) {
+      struct Tap {
+        int64_t k, eh, ew;
+      };
+      std::vector<Tap> taps;
+      for (int64_t kh = 0; kh < g.KH; ++kh) {
         const int64_t vh = a + g.pad_h - kh * g.dilation_h;
         if (vh % g.stride_h != 0) continue;
-        for (int64_t kw = 0; kw < KW; ++kw) {
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
           const int64_t vw = b + g.pad_w - kw * g.dilation_w;
-          if (vw % g.stride_w != 0) continue;
-          const int64_t ew = vw / g.stride_w;
-          if (ew < -1 || ew > 1 || ph.cols > OW) return {};
-          taps.push_back({kh * KW + kw, ew});
-          eh.push_back(vh / g.stride_h);
-          ph.col_code.push_back(static_cast<uint8_t>(ew < 0 ? 1 : ew > 0 ? 2 : 0));
+          if (vw % g.stride_w == 0) taps.push_back({kh * g.KW + kw, vh / g.stride_h, vw / g.stride_w});
         }
       }
-      for (size_t t = 0; t < taps.size(); ++t) {
-        lo = std::min(lo, eh[t]);
-        hi = std::max(hi, ph.rows - 1 + eh[t]);
-        ph.off.push_back(eh[t] * OW + taps[t].second);  // the row base is added below
-      }
-      // Weights of these taps as [Cg][OCg * taps] (channel-major, then tap), packed by rows.
       const int64_t T = static_cast<int64_t>(taps.size()), P = ph.rows * OW;
       if (T > 0) {
-        std::vector<float> t(static_cast<size_t>(Cg * OCg * T));
+        // Its Wb = ceil((W - b) / sw) columns must fit dy's rows.
+        if ((g.W - b + g.stride_w - 1) / g.stride_w > OW) return {};
+        for (const Tap& t : taps) {
+          if (t.ew < -1 || t.ew > 1) return {};
+          lo = std::min(lo, t.eh);
+          hi = std::max(hi, ph.rows - 1 + t.eh);
+          ph.off.push_back(t.eh * OW + t.ew);  // the row base is added below
+          ph.col_code.push_back(static_cast<uint8_t>(t.ew < 0 ? 1 : t.ew > 0 ? 2 : 0));
+        }
+        // Weights of these taps as [Cg][OCg * taps] (channel-major, then tap), packed by rows.
+        std::vector<float> wt(static_cast<size_t>(Cg * OCg * T));
         for (int64_t c = 0; c < Cg; ++c)
           for (int64_t oc = 0; oc < OCg; ++oc)
-            for (int64_t k = 0; k < T; ++k) t[(c * OCg + oc) * T + k] = wg[(oc * Cg + c) * KK + taps[k].first];
-        ph.wp.resize(t.size());
-        conv_tiles::pack_rows(t.data(), Cg, OCg * T, conv_tiles::forward_tile_shape(P).rows, ph.wp.data());
-        const int64_t vectors = (P + L - 1) / L;
-        ph.col_mask.assign(static_cast<size_t>(vectors * 2 * L), 1.f);
-        for (int64_t p = 0; p < P; ++p) {
-          const int64_t v = p / L, l = p % L, col = p % OW;
-          ph.col_mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
-          ph.col_mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == OW - 1 ? 0.f : 1.f;
-        }
+            for (int64_t k = 0; k < T; ++k) wt[(c * OCg + oc) * T + k] = wg[(oc * Cg + c) * KK + taps[k].k];
+        ph.wp.resize(wt.size());
+        conv_tiles::pack_rows(wt.data(), Cg, OCg * T, conv_tiles::forward_tile_shape(P).rows, ph.wp.data());
+        ph.col_mask = conv_tiles::column_masks(P, OW);
+        ph.at = plan.total;
+        plan.total += Cg * P;
       }
-      ph.at = plan.total;
-      if (T > 0) plan.total += Cg * P;
       plan.phases.push_back(std::move(ph));
     }
   plan.row0 = lo;

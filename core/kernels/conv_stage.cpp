@@ -180,14 +180,19 @@ Stage make_stage(const ConvGeometry& g) {
   // A -1 shift reads one float before channel 0's plane: zeros in front. The masks: lanes whose
   // output column is a row's first (code 1) / last (code 2).
   st.front = kSlack;
-  const int64_t L = lanes(), vectors = (P + L - 1) / L;
-  st.col_mask.assign(static_cast<size_t>(vectors * 2 * L), 1.f);
-  for (int64_t p = 0; p < P; ++p) {
-    const int64_t v = p / L, l = p % L, col = p % st.OW;
-    st.col_mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
-    st.col_mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == st.OW - 1 ? 0.f : 1.f;
-  }
+  st.col_mask = column_masks(P, st.OW);
   return st;
+}
+
+std::vector<float> column_masks(int64_t P, int64_t OW) {
+  const int64_t L = lanes(), vectors = (P + L - 1) / L;
+  std::vector<float> mask(static_cast<size_t>(vectors * 2 * L), 1.f);
+  for (int64_t p = 0; p < P; ++p) {
+    const int64_t v = p / L, l = p % L, col = p % OW;
+    mask[static_cast<size_t>((v * 2 + 0) * L + l)] = col == 0 ? 0.f : 1.f;
+    mask[static_cast<size_t>((v * 2 + 1) * L + l)] = col == OW - 1 ? 0.f : 1.f;
+  }
+  return mask;
 }
 
 void stage_input(const float* x, const Stage& st, float* out) {

@@ -57,6 +57,9 @@ struct Stage {
 
 // The column masks are built for the running target's vector width (isa.h): stage after set_isa.
 Stage make_stage(const ConvGeometry& g);
+// TapInput::col_mask for P positions on rows of OW: 0 in the lanes of a row's first column (code
+// 1) and last column (code 2), for the running target's vector width.
+std::vector<float> column_masks(int64_t P, int64_t OW);
 // x [C, H, W] -> out: front zeros, the staged planes [C][plane][R][OW], then kSlack zeros (never
 // in place).
 void stage_input(const float* x, const Stage& st, float* out);

@@ -1,6 +1,7 @@
 // core/kernels/strided_copy.h — the rows of a stride-2 convolution: every other float of a row,
-// its adjoint, and two phases of a row woven into one (internal to core/kernels: im2col/col2im in conv.cpp, the staging in
-// conv_direct.cpp). A scalar loop there is gather-bound and costs more than the product it feeds.
+// its adjoint, and two phases of a row woven into one (internal to core/kernels: im2col/col2im
+// in conv.cpp, the staging and the phased input gradient in conv_direct.cpp). A scalar loop there
+// is gather-bound and costs more than the product it feeds.
 // Written once over Highway (strided_copy.cpp): two vector loads and one even-lane concatenation
 // per vector of outputs; the adjoint spreads a vector over two with a lane table.
 #pragma once
