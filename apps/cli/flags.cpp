@@ -1,5 +1,7 @@
 #include "apps/cli/flags.h"
 
+#include <string>
+
 #include "layers/attention.h"
 
 namespace excite::apps {
@@ -119,10 +121,33 @@ void Overrides::apply(TrainConfig& c) const {
   for (const auto& f : apply_) f(c);
 }
 
+namespace {
+
+// The `--name=value` whose number std::stoll cannot hold: what CLI11 was converting when its
+// std::out_of_range escaped (a flag's explicit value, `--no-bias=99999999999999999999`).
+std::string out_of_range_argument(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const size_t eq = a.find('=');
+    if (a.rfind("--", 0) != 0 || eq == std::string::npos) continue;
+    try {
+      (void)std::stoll(a.substr(eq + 1));
+    } catch (const std::out_of_range&) {
+      return a;
+    } catch (const std::invalid_argument&) {
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 void parse_command_line(CLI::App& app, int argc, const char* const* argv) {
   try {
     app.parse(argc, argv);
   } catch (const std::logic_error& e) {  // std::out_of_range from std::stoll (CLI11's own errors are runtime_errors)
+    const std::string arg = out_of_range_argument(argc, argv);
+    if (!arg.empty()) throw CLI::ConversionError("Could not convert: " + arg + " (the number is out of range)");
     throw CLI::ConversionError(std::string("a flag's value does not convert to a number (") + e.what() + ")");
   }
 }

@@ -35,7 +35,9 @@ std::vector<BlockExcitation> analyze_excitation(layers::Module& model, data::Loa
     EXCITE_CHECK(m, "--blocks: the model has no attention module '" << b << "' (it has: "
                                                                      << (known.empty() ? "none" : known) << ")");
     modules.push_back(m);
-    BlockExcitation e{.block = b, .channels = m->channels()};
+    BlockExcitation e;
+    e.block = b;
+    e.channels = m->channels();
     e.images.assign(static_cast<size_t>(classes), 0);
     e.mean.assign(static_cast<size_t>(classes), std::vector<double>(static_cast<size_t>(m->channels()), 0.0));
     e.std = e.mean;  // sums of squares until the end
