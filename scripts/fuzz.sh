@@ -19,19 +19,24 @@
 # for campaigns that count executions: a crash, hang or UBSan report is still found, a silent
 # memory error, a leak or a single allocation over the limit is not (-malloc_limit_mb needs ASan's
 # allocator; only -rss_limit_mb holds), so CI keeps the ASan build. Both grow the same corpus.
-# Every run appends a line to build-fuzz/executions.tsv (date, target, build, seconds,
-# executions, result): the ledger the README's totals come from; `bash scripts/fuzz.sh --totals`
-# sums it per target.
+# Every run appends a line to fuzz/executions.tsv (date, target, build, seconds, executions,
+# result, runs): the ledger the README's totals come from, kept in git so that a campaign's record
+# outlives the machine it ran on (commit it with the runs); its first rows carry the totals of
+# the runs before it (one row per target, `runs` > 1). `bash scripts/fuzz.sh --totals` sums it.
 # Exit status: 0 when every target ran its time clean, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 corpus=build-fuzz/corpus          # grown by both builds
-ledger=build-fuzz/executions.tsv  # one line per run of either build
+ledger=fuzz/executions.tsv        # one line per run of either build (tracked in git)
 if [[ ${1:-} == --totals ]]; then
   [[ -f $ledger ]] || { echo "excite fuzz: no runs recorded yet ($ledger)" >&2; exit 1; }
   printf "%-12s %6s %10s %14s  %s\n" target runs seconds executions "not ok"
-  awk -F'\t' 'NR > 1 && $5 ~ /^[0-9]+$/ { n[$2] += $5; s[$2] += $4; r[$2]++; if ($6 != "ok") bad[$2]++ }
+  # A carried row says how many of its runs were not ok: "carried: R runs ... (B not ok)".
+  awk -F'\t' 'NR > 1 && $5 ~ /^[0-9]+$/ {
+      n[$2] += $5; s[$2] += $4; r[$2] += ($7 ~ /^[0-9]+$/ ? $7 : 1)
+      if ($6 ~ /^carried/) { if (match($6, /\([0-9]+ not ok\)/)) bad[$2] += substr($6, RSTART + 1, RLENGTH - 9) + 0 }
+      else if ($6 != "ok") bad[$2]++ }
     END { for (t in n) printf "%-12s %6d %10d %14d  %d\n", t, r[t], s[t], n[t], bad[t] }' "$ledger" | sort
   exit 0
 fi
@@ -114,7 +119,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # OpenMP threads that spent a third of fuzz_study's time waiting (perf, 2026-12-02).
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 mkdir -p "$build/artifacts" "$build/logs" "$corpus"
-[[ -f $ledger ]] || printf "date\ttarget\tbuild\tseconds\texecutions\tresult\n" >"$ledger"
+[[ -f $ledger ]] || printf "date\ttarget\tbuild\tseconds\texecutions\tresult\truns\n" >"$ledger"
 status=0
 printf "%-12s %8s %12s %8s  %s\n" target seconds executions corpus result
 for t in "${targets[@]}"; do
@@ -133,6 +138,6 @@ for t in "${targets[@]}"; do
   inputs=$(find "$corpus/$t" -type f | wc -l)
   elapsed=$(($(date +%s) - start))
   printf "%-12s %8s %12s %8s  %s\n" "$t" "$elapsed" "$execs" "$inputs" "$result"
-  printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$(date -u +%FT%TZ)" "$t" "$sanitizers" "$elapsed" "$execs" "${result%% *}" >>"$ledger"
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t1\n" "$(date -u +%FT%TZ)" "$t" "$sanitizers" "$elapsed" "$execs" "${result%% *}" >>"$ledger"
 done
 exit $status
