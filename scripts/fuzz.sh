@@ -77,12 +77,20 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# One configure and build at a time per build directory: two campaigns started together (one
+# target each, on a core each) raced in CMake's try_compile and one died (2026-12-02). The lock
+# is released before fuzzing, so the campaigns themselves run side by side.
+mkdir -p "$build"
+exec 9>"$build/.build.lock"
+flock 9
 cmake -S fuzz -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DEXCITE_FUZZ_ASAN=$asan >/dev/null
 if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >"$build/build.log" 2>&1; then
   grep -E -A3 "error" "$build/build.log" | head -40 >&2
   echo "excite fuzz: the build failed, see $build/build.log" >&2
   exit 1
 fi
+flock -u 9
+exec 9>&-
 
 # Largest input per target: a few records / a small image, a little above the largest seed.
 max_len() {
