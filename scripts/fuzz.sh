@@ -132,7 +132,7 @@ status=0
 printf "%-12s %8s %12s %8s  %s\n" target seconds executions corpus result
 for t in "${targets[@]}"; do
   mkdir -p "$corpus/$t"
-  log=$build/logs/$t.log
+  log=$build/logs/$t-$(date -u +%Y%m%dT%H%M%S)-$$.log  # one per run: campaigns of one target may overlap
   start=$(date +%s)
   if "$build/fuzz_$t" -max_total_time="$seconds" -seed="${EXCITE_FUZZ_SEED:-0}" -timeout="$(input_timeout "$t")" -rss_limit_mb=2048 -malloc_limit_mb="$(malloc_limit "$t")" \
       -max_len="$(max_len "$t")" -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
