@@ -22,13 +22,14 @@
 # Every run appends a line to fuzz/executions.tsv (date, target, build, seconds, executions,
 # result, runs): the ledger the README's totals come from, kept in git so that a campaign's record
 # outlives the machine it ran on (commit it with the runs); its first rows carry the totals of
-# the runs before it (one row per target, `runs` > 1). `bash scripts/fuzz.sh --totals` sums it.
+# the runs before it (one row per target, `runs` > 1). `bash scripts/fuzz.sh --totals` sums it
+# (tests/fuzz/test_totals.sh checks the sum; EXCITE_FUZZ_LEDGER=FILE points at another ledger).
 # Exit status: 0 when every target ran its time clean, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 corpus=build-fuzz/corpus          # grown by both builds
-ledger=fuzz/executions.tsv        # one line per run of either build (tracked in git)
+ledger=${EXCITE_FUZZ_LEDGER:-fuzz/executions.tsv}  # one line per run of either build (in git)
 if [[ ${1:-} == --totals ]]; then
   [[ -f $ledger ]] || { echo "excite fuzz: no runs recorded yet ($ledger)" >&2; exit 1; }
   printf "%-12s %6s %10s %14s  %s\n" target runs seconds executions "not ok"
