@@ -63,6 +63,28 @@ void prepare_run_dir(const std::string& dir) {
   fs::remove(dir + "/.write-test");
 }
 
+// A run directory this call made, taken back when setup fails (an option the model can only check
+// once it is built, such as a gather extent wider than the map; data that does not load): a
+// mistake leaves no empty run behind. It then holds only the lock file, removed while the lock is
+// still held (the guard is declared after the lock), so that no other process can take that lock
+// first. A directory with anything else in it stays. Released once setup has passed.
+class NewRunDir {
+ public:
+  explicit NewRunDir(std::string dir) : dir_(std::move(dir)) {}
+  ~NewRunDir() {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    fs::remove(dir_ + "/.lock", ec);
+    fs::remove(dir_, ec);  // only when empty
+  }
+  NewRunDir(const NewRunDir&) = delete;
+  NewRunDir& operator=(const NewRunDir&) = delete;
+  void release() { dir_.clear(); }
+
+ private:
+  std::string dir_;
+};
+
 // A process killed while writing a file (core/atomic_file.h) leaves its temporary
 // "<name>.tmp<pid>" behind, as large as a checkpoint; a resumed run removes them.
 void remove_stale_temporaries(const std::string& dir) {
@@ -194,10 +216,12 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
   if (config.out.empty()) config.out = default_run_dir(config);
   const std::string dir = config.out;
   const std::string checkpoint_path = dir + "/checkpoint.safetensors";
+  const bool fresh_dir = root && !resuming && !fs::exists(dir);
   if (root) {
     prepare_run_dir(dir);
     if (!lock) lock.emplace(dir, "train");
   }
+  NewRunDir made(fresh_dir ? dir : "");
   EXCITE_CHECK(resuming || !fs::exists(checkpoint_path),
                "train: " << dir << " already holds a run; continue it with --resume " << dir
                          << " or choose another --out");
@@ -239,6 +263,7 @@ RunSummary train(TrainConfig config, const RunOptions& options) {
     global_generator().set_state(state.rng);
   }
   vote.pass();  // every rank is ready (nothing written yet): from here on all of them step together
+  made.release();
   if (root) {
     metrics.truncate_to(state.epoch);
     write_file_atomically(dir + "/config.json", to_json(config).dump(2) + "\n", "train");
