@@ -25,6 +25,7 @@ excite (avx512, avx2, ...: the instruction set of its kernels; PyTorch keeps its
 excite, ONEDNN_MAX_CPU_ISA=AVX2 for PyTorch's oneDNN, OPENBLAS_CORETYPE=Haswell for both.
 """
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -101,8 +102,17 @@ def torch_worker(a):
 
 
 def run_json(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    """Runs one measurement and returns its JSON line; a failed one ends the comparison with the
+    child's last line of errors (not a traceback of this script)."""
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    except OSError as e:
+        sys.exit(f"compare_pytorch: cannot run {cmd[0]}: {e.strerror} (build excite first: bash scripts/setup.sh)")
+    lines = p.stdout.strip().splitlines()
+    if p.returncode != 0 or not lines:
+        why = (p.stderr.strip().splitlines() or [f"exit status {p.returncode}, no output"])[-1]
+        sys.exit(f"compare_pytorch: {os.path.basename(cmd[0])} {' '.join(cmd[1:3])} ... failed: {why}")
+    return json.loads(lines[-1])
 
 
 def cpu_model():
@@ -145,6 +155,9 @@ def main():
     if a.torch_worker:
         torch_worker(a)
         return
+    if importlib.util.find_spec("torch") is None:
+        sys.exit(f"compare_pytorch: no PyTorch for {sys.executable}: on Debian, apt-get install python3-torch "
+                 f"and run this script with /usr/bin/python3")
 
     common = ["--batch", str(a.batch), "--infer-batch", str(a.infer_batch), "--threads", str(a.threads),
               "--warmup", str(a.warmup), "--iters", str(a.iters)] + (["--no-train"] if a.no_train else []) + \
