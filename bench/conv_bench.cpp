@@ -88,6 +88,9 @@ struct Layer {
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]\n";
+
 int main(int argc, char** argv) {
   std::vector<int> threads;
   int64_t batch = 128;
@@ -108,8 +111,14 @@ int main(int argc, char** argv) {
       only_layer = std::atoi(argv[++i]);
     } else if (a == "--reps" && i + 1 < argc) {
       reps = std::atoi(argv[++i]);
-    } else {
+    } else if (a == "-h" || a == "--help") {
+      std::printf("%s", kUsage);
+      return 0;
+    } else if (char* end = nullptr; std::strtol(argv[i], &end, 10) >= 1 && *end == '\0') {
       threads.push_back(std::atoi(argv[i]));
+    } else {
+      std::fprintf(stderr, "bench_conv_bench: '%s' is not a thread count (>= 1) or an option\n%s", argv[i], kUsage);
+      return 2;
     }
   }
   if (threads.empty()) threads = {1, 2};

@@ -12,11 +12,13 @@
 // Forward, per sample and group:  y[oc, p] = b[oc] + sum_{c, k} w[oc, c, k] T_c(k)[p + off(k)].
 // Backward to the input: dx[c, q] = sum_{oc, k} w[oc, c, k] dy[oc, positions that read q].
 //   Stride 1: that is a stride-1 conv of dy with the weight transposed to [C, OC] and flipped,
-//   padding (K-1)*d - p, output H x W: the forward kernel on dy. Strided: dcol = w^T dy by the
+//   padding (K-1)*d - p, output H x W: the forward kernel on dy. Strided: by dx's stride phases,
+//   each a stride-1 correlation of dy with the taps that reach it (input_grad_phases); where that
+//   does not apply (1x1, a column shift over one, fewer samples than threads): dcol = w^T dy by the
 //   forward kernel as a product (one tap, no shift), then col2im (conv.cpp).
 // Backward to the weight: dw[oc, c, k] = sum_n sum_p dy[n, oc, p] T_c(k)[p + off(k)]: a dot product
 //   over positions of dy and the staged input, a block of dw in registers over a group of samples;
-//   for 3x3 stride-1 pad-1 convs (most of a ResNet's) in the forward's broadcast form instead, over
+//   for 3x3 pad-1 convs of stride 1 or 2 (most of a ResNet's) in the forward's broadcast form instead, over
 //   x with a zero border and dy transposed to [P, OC] (no lane sums; see weight_grad_3x3_all).
 // Threading as in conv.cpp: samples split over threads (when fewer samples than threads: the
 // positions of one sample), dw summed per chunk and added in chunk order.
@@ -357,28 +359,28 @@ void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float*
   }
 }
 
-// The weight gradient of a 3x3 stride-1 pad-1 conv (most of a ResNet's) in broadcast form: per
-// sample, x gets a zero border and dy is transposed to [P][OCp] (one pass each), then
+// The weight gradient of a 3x3 pad-1 conv of stride 1 or 2 (most of a ResNet's) in broadcast form:
+// per sample, x gets a zero border and dy is transposed to [P][OCp] (one pass each), then
 // weight_grad_3x3 sums into a per-thread dw^T; the chunks are added in order and transposed back.
 void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvGeometry& g) {
-  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, Kg = g.col_rows(), L = conv_tiles::lanes();
-  const int64_t OCp = (OCg + L - 1) / L * L, per_group = Cg * 9 * OCp;
+  const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = g.OH() * g.OW(), Kg = g.col_rows();
+  const int64_t L = conv_tiles::lanes(), OCp = (OCg + L - 1) / L * L, per_group = Cg * 9 * OCp;
   const int64_t T = std::min<int64_t>(std::max<int64_t>(g.N, 1), num_threads());
   std::vector<float> acc(static_cast<size_t>(T * g.groups * per_group), 0.f);
   parallel_for(T, [&](int64_t t) {
     float* xpad = scratch(0, static_cast<size_t>(Cg * (g.H + 2) * (g.W + 2)));
-    float* dyT = scratch(1, static_cast<size_t>(HW * OCp));
+    float* dyT = scratch(1, static_cast<size_t>(P * OCp));
     for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
-        transpose_rows(dy + (n * g.OC + gr * OCg) * HW, OCg, HW, OCp, dyT);
+        transpose_rows(dy + (n * g.OC + gr * OCg) * P, OCg, P, OCp, dyT);
         conv_tiles::Prefetch next_x, next_dy;  // the next sample's, while this one computes
         if (n + 1 < n1) {
           next_x = {x + ((n + 1) * g.C + gr * Cg) * HW, Cg * HW};
-          next_dy = {dy + ((n + 1) * g.OC + gr * OCg) * HW, OCg * HW};
+          next_dy = {dy + ((n + 1) * g.OC + gr * OCg) * P, OCg * P};
         }
-        conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, dyT, OCp, acc.data() + (t * g.groups + gr) * per_group,
-                                    next_x, next_dy);
+        conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, g.stride_h, dyT, OCp,
+                                    acc.data() + (t * g.groups + gr) * per_group, next_x, next_dy);
       }
   });
   for (int64_t gr = 0; gr < g.groups; ++gr)
@@ -390,9 +392,10 @@ void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvG
       }
 }
 
-bool same_size_3x3(const ConvGeometry& g) {
-  return g.KH == 3 && g.KW == 3 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 1 && g.pad_w == 1 &&
-         g.dilation_h == 1 && g.dilation_w == 1;
+// A 3x3 pad-1 conv weight_grad_3x3 covers: stride 1 or 2, the same both ways, dilation 1.
+bool broadcast_3x3(const ConvGeometry& g) {
+  return g.KH == 3 && g.KW == 3 && g.stride_h == g.stride_w && (g.stride_h == 1 || g.stride_h == 2) &&
+         g.pad_h == 1 && g.pad_w == 1 && g.dilation_h == 1 && g.dilation_w == 1;
 }
 
 void weight_grad(const float* dy, const float* x, float* dw, const ConvGeometry& g) {
@@ -400,7 +403,7 @@ void weight_grad(const float* dy, const float* x, float* dw, const ConvGeometry&
   const int64_t wsize = g.OC * Kg;
   // (Few input channels, e.g. an RGB stem, or few output channels: too little work per
   // transposed dy or padded x; the dot product wins.)
-  if (same_size_3x3(g) && Cg >= 8 && 2 * OCg >= conv_tiles::lanes()) {
+  if (broadcast_3x3(g) && Cg >= 8 && 2 * OCg >= conv_tiles::lanes()) {
     weight_grad_3x3_all(dy, x, dw, g);
     return;
   }

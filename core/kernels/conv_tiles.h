@@ -12,8 +12,8 @@
 //     registers, 4 x 3 or 6 x 2 with 16) — the forward, the input gradient, and dcol = w^T dy;
 //   weight_grad: dw[oc, (c, k)] += sum over samples and positions of dy[oc, p] x(c, k, p), blocks
 //     of dw in registers (4 x 6 with 32 registers, 3 x 4 with 16), summed across lanes once;
-//   weight_grad_3x3: the same for 3x3 stride-1 pad-1 convs in broadcast form over x with a zero
-//     border and dy transposed (no lane sums; most of a ResNet's weight gradients).
+//   weight_grad_3x3: the same for 3x3 pad-1 convs of stride 1 or 2 in broadcast form over x with a
+//     zero border and dy transposed (no lane sums; most of a ResNet's weight gradients).
 // Leaves out: the staging, the threading and the choice of kernel (conv_direct.cpp).
 #pragma once
 
@@ -79,13 +79,14 @@ void forward_positions(const TapInput& in, const float* wp, int64_t Cout, const 
 void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const TapInput& in, int64_t samples,
                  int64_t P, float* dw);
 
-// The weight gradient of a stride-1, pad-1, dilation-1 3x3 conv in the forward's broadcast form,
-// one sample: dwT[(c*9 + kh*3 + kw), oc] += sum_p xpad[c, oh + kh, ow + kw] dyT[p, oc] over the
-// output positions p = (oh, ow). xpad [Cg][H+2][W+2] is x with a zero border (so no masks),
-// dyT [P][OCp] is dy transposed with oc padded to OCp (a multiple of lanes()) by zeros. Faster
-// than weight_grad there: no lane sums, and each x value is broadcast from L1 (old AVX-512 design).
-void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
-                     float* dwT, const Prefetch& next_x, const Prefetch& next_dy);
+// The weight gradient of a pad-1, dilation-1 3x3 conv of stride S (1 or 2, both directions) in
+// the forward's broadcast form, one sample: dwT[(c*9 + kh*3 + kw), oc] += sum_p xpad[c, S oh + kh,
+// S ow + kw] dyT[p, oc] over the output positions p = (oh, ow), OH = (H - 1) / S + 1 rows of
+// OW = (W - 1) / S + 1. xpad [Cg][H+2][W+2] is x (H x W) with a zero border (so no masks), dyT
+// [P][OCp] is dy transposed with oc padded to OCp (a multiple of lanes()) by zeros. Faster than
+// weight_grad there: no lane sums, and each x value is broadcast from L1 (old AVX-512 design).
+void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_t stride, const float* dyT,
+                     int64_t OCp, float* dwT, const Prefetch& next_x, const Prefetch& next_dy);
 // Floats per vector of the running target.
 int64_t lanes();
 

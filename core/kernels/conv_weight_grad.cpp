@@ -6,7 +6,7 @@
 // vector `rows` dy vectors and one input vector per column: 4 x 6 in 32 registers, 3 x 4 in 16;
 // summed across lanes once per block. The 3x3 broadcast form keeps (channels x 9 taps) x
 // (oc vectors) accumulators and broadcasts each x value of a padded plane against dy transposed:
-// 2 x 9 x 1 or 1 x 9 x 2 in 32 registers, 1 x 9 x 1 in 16.
+// 2 x 9 x 1 or 1 x 9 x 2 in 32 registers, 1 x 9 x 1 in 16; for stride 1 and stride 2.
 #include "core/kernels/conv_tiles.h"
 
 #undef HWY_TARGET_INCLUDE
@@ -122,21 +122,22 @@ WeightBlockFn weight_block_fn(int64_t mr, int64_t kr) {
 }
 
 // dwT rows (c0 .. c0+CH channels) x (NV oc vectors from ov) += over every output position of
-// one sample: dwT[(c, kh, kw), oc] += xpad[c, oh + kh, ow + kw] dyT[(oh, ow), oc].
-template <int CH, int NV>
-void weight_grad_3x3_block(const float* xpad, int64_t H, int64_t W, const float* dyT, int64_t OCp, int64_t c0,
-                           int64_t ov, float* dwT) {
+// one sample: dwT[(c, kh, kw), oc] += xpad[c, S oh + kh, S ow + kw] dyT[(oh, ow), oc]. A stride S
+// only spaces the broadcasts; it is a template argument so that the stride-1 block, most of a
+// ResNet's weight gradient, compiles to the same loop it always did.
+template <int CH, int NV, int S>
+void weight_grad_3x3_block(const float* xpad, int64_t Wp, int64_t plane, int64_t OH, int64_t OW, const float* dyT,
+                           int64_t OCp, int64_t c0, int64_t ov, float* dwT) {
   const D d;
-  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
   V acc[CH * 9][NV];
   EXCITE_UNROLL
   for (int r = 0; r < CH * 9; ++r)
     EXCITE_UNROLL
     for (int j = 0; j < NV; ++j) acc[r][j] = hn::Zero(d);
-  for (int64_t oh = 0; oh < H; ++oh) {
-    const float* dp = dyT + oh * W * OCp + ov * kL;
-    const float* xrow = xpad + c0 * plane + oh * Wp;
-    for (int64_t ow = 0; ow < W; ++ow, dp += OCp, ++xrow) {
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const float* dp = dyT + oh * OW * OCp + ov * kL;
+    const float* xrow = xpad + c0 * plane + oh * S * Wp;
+    for (int64_t ow = 0; ow < OW; ++ow, dp += OCp, xrow += S) {
       V dv[NV];
       EXCITE_UNROLL
       for (int j = 0; j < NV; ++j) dv[j] = hn::LoadU(d, dp + j * kL);
@@ -159,6 +160,44 @@ void weight_grad_3x3_block(const float* xpad, int64_t H, int64_t W, const float*
       float* o = dwT + (c0 * 9 + r) * OCp + (ov + j) * kL;
       hn::StoreU(hn::Add(hn::LoadU(d, o), acc[r][j]), d, o);
     }
+}
+
+// Blocks of accumulators: 32 registers: 1 channel x 9 taps x 2 oc vectors, or (one oc vector
+// left) 2 channels x 9 taps x 1; 16 registers: 1 channel x 9 taps x 1 oc vector.
+template <int S>
+void weight_grad_3x3_blocks(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
+                            float* dwT, const Prefetch& next_x, const Prefetch& next_dy) {
+  const int64_t Wp = W + 2, plane = (H + 2) * Wp, OH = (H - 1) / S + 1, OW = (W - 1) / S + 1;
+  const int64_t OCv = OCp / kL;
+  int64_t part = 0;
+  const int64_t parts = Cg * OCv;  // an upper bound of the blocks below
+  for (int64_t ov = 0; ov < OCv;) {
+    if (kRegs >= 32 && OCv - ov >= 2) {
+      for (int64_t c = 0; c < Cg; ++c, ++part) {
+        prefetch_part(next_x, part, parts);
+        prefetch_part(next_dy, part, parts);
+        weight_grad_3x3_block<1, 2, S>(xpad, Wp, plane, OH, OW, dyT, OCp, c, ov, dwT);
+      }
+      ov += 2;
+    } else {
+      int64_t c = 0;
+      if constexpr (kRegs >= 32) {
+        for (; c + 2 <= Cg; c += 2, part += 2) {
+          prefetch_part(next_x, part, parts);
+          prefetch_part(next_x, part + 1, parts);
+          prefetch_part(next_dy, part, parts);
+          prefetch_part(next_dy, part + 1, parts);
+          weight_grad_3x3_block<2, 1, S>(xpad, Wp, plane, OH, OW, dyT, OCp, c, ov, dwT);
+        }
+      }
+      for (; c < Cg; ++c, ++part) {
+        prefetch_part(next_x, part, parts);
+        prefetch_part(next_dy, part, parts);
+        weight_grad_3x3_block<1, 1, S>(xpad, Wp, plane, OH, OW, dyT, OCp, c, ov, dwT);
+      }
+      ov += 1;
+    }
+  }
 }
 
 }  // namespace
@@ -191,40 +230,12 @@ void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Tap
   }
 }
 
-// Blocks of accumulators: 32 registers: 1 channel x 9 taps x 2 oc vectors, or (one oc vector
-// left) 2 channels x 9 taps x 1; 16 registers: 1 channel x 9 taps x 1 oc vector.
-void WeightGrad3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp, float* dwT,
-                   const Prefetch& next_x, const Prefetch& next_dy) {
-  const int64_t OCv = OCp / kL;
-  int64_t part = 0;
-  const int64_t parts = Cg * OCv;  // an upper bound of the blocks below
-  for (int64_t ov = 0; ov < OCv;) {
-    if (kRegs >= 32 && OCv - ov >= 2) {
-      for (int64_t c = 0; c < Cg; ++c, ++part) {
-        prefetch_part(next_x, part, parts);
-        prefetch_part(next_dy, part, parts);
-        weight_grad_3x3_block<1, 2>(xpad, H, W, dyT, OCp, c, ov, dwT);
-      }
-      ov += 2;
-    } else {
-      int64_t c = 0;
-      if constexpr (kRegs >= 32) {
-        for (; c + 2 <= Cg; c += 2, part += 2) {
-          prefetch_part(next_x, part, parts);
-          prefetch_part(next_x, part + 1, parts);
-          prefetch_part(next_dy, part, parts);
-          prefetch_part(next_dy, part + 1, parts);
-          weight_grad_3x3_block<2, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
-        }
-      }
-      for (; c < Cg; ++c, ++part) {
-        prefetch_part(next_x, part, parts);
-        prefetch_part(next_dy, part, parts);
-        weight_grad_3x3_block<1, 1>(xpad, H, W, dyT, OCp, c, ov, dwT);
-      }
-      ov += 1;
-    }
-  }
+void WeightGrad3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_t stride, const float* dyT,
+                   int64_t OCp, float* dwT, const Prefetch& next_x, const Prefetch& next_dy) {
+  if (stride == 2)
+    weight_grad_3x3_blocks<2>(xpad, Cg, H, W, dyT, OCp, dwT, next_x, next_dy);
+  else
+    weight_grad_3x3_blocks<1>(xpad, Cg, H, W, dyT, OCp, dwT, next_x, next_dy);
 }
 
 }  // namespace excite::conv_tiles::HWY_NAMESPACE
@@ -244,10 +255,10 @@ void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Ta
   HWY_DYNAMIC_DISPATCH(WeightGrad)(dy, dy_sample_stride, OC, in, samples, P, dw);
 }
 
-void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, const float* dyT, int64_t OCp,
-                     float* dwT, const Prefetch& next_x, const Prefetch& next_dy) {
+void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_t stride, const float* dyT,
+                     int64_t OCp, float* dwT, const Prefetch& next_x, const Prefetch& next_dy) {
   isa_init();
-  HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, dyT, OCp, dwT, next_x, next_dy);
+  HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, stride, dyT, OCp, dwT, next_x, next_dy);
 }
 
 }  // namespace excite::conv_tiles

@@ -64,8 +64,7 @@ const std::vector<ConvGeometry> kGeometries = {
     {.N = 2, .C = 16, .H = 32, .W = 32, .OC = 32, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1,
      .pad_w = 1},  // SE-ResNet's downsampling conv
     // strided 3x3 with odd sizes (a last row and column of padding read), oc not a multiple of
-    // any vector, 8 channels per group: what a broadcast-form strided weight gradient would meet
-    // (measured, not in: see the commit that added these); today the dot-product kernel
+    // any vector, 8 channels per group: the broadcast-form strided weight gradient's edge cases
     {.N = 2, .C = 8, .H = 7, .W = 9, .OC = 12, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1},
     {.N = 3, .C = 16, .H = 10, .W = 11, .OC = 16, .KH = 3, .KW = 3, .stride_h = 2, .stride_w = 2, .pad_h = 1,
      .pad_w = 1, .groups = 2},
