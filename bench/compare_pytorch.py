@@ -156,8 +156,8 @@ def main():
         torch_worker(a)
         return
     if importlib.util.find_spec("torch") is None:
-        sys.exit(f"compare_pytorch: no PyTorch for {sys.executable}: on Debian, apt-get install python3-torch "
-                 f"and run this script with /usr/bin/python3")
+        sys.exit(f"compare_pytorch: no PyTorch for {sys.executable}: on Debian, bash scripts/setup.sh --with-pytorch "
+                 f"(or apt-get install python3-torch) and run this script with /usr/bin/python3")
 
     common = ["--batch", str(a.batch), "--infer-batch", str(a.infer_batch), "--threads", str(a.threads),
               "--warmup", str(a.warmup), "--iters", str(a.iters)] + (["--no-train"] if a.no_train else []) + \

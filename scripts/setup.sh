@@ -3,6 +3,8 @@
 # then configures and builds into build/. Safe to run again: it does nothing it need not do.
 #
 #   bash scripts/setup.sh            # packages + Release build
+#   bash scripts/setup.sh --with-pytorch  # also Debian's python3-torch, for bench/compare_pytorch.py
+#                                         # and tests/reference/make_fixtures.py (not needed to test)
 #   EXCITE_BUILD_DIR=build-asan EXCITE_CMAKE_ARGS="-DEXCITE_SANITIZE=ON" bash scripts/setup.sh
 #
 # Not root and packages missing: prints the exact `sudo apt-get install ...` line and stops.
@@ -11,6 +13,15 @@
 # Cross-building for aarch64 on an x86 host: scripts/cross-aarch64.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_pytorch=0
+for arg in "$@"; do
+  case $arg in
+    --with-pytorch) with_pytorch=1 ;;
+    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "excite setup: unknown argument '$arg' (known: --with-pytorch)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   g++ cmake make pkg-config
@@ -34,6 +45,7 @@ packages=(
 # bundles npm) cannot take Debian's npm beside it.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+if ((with_pytorch)); then packages+=(python3-torch); fi  # PyTorch 1.13 (oneDNN), for /usr/bin/python3
 
 missing=()
 for p in "${packages[@]}"; do
