@@ -374,13 +374,8 @@ void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvG
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
         transpose_rows(dy + (n * g.OC + gr * OCg) * P, OCg, P, OCp, dyT);
-        conv_tiles::Prefetch next_x, next_dy;  // the next sample's, while this one computes
-        if (n + 1 < n1) {
-          next_x = {x + ((n + 1) * g.C + gr * Cg) * HW, Cg * HW};
-          next_dy = {dy + ((n + 1) * g.OC + gr * OCg) * P, OCg * P};
-        }
         conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, g.stride_h, dyT, OCp,
-                                    acc.data() + (t * g.groups + gr) * per_group, next_x, next_dy);
+                                    acc.data() + (t * g.groups + gr) * per_group);
       }
   });
   for (int64_t gr = 0; gr < g.groups; ++gr)

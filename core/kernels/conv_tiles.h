@@ -86,7 +86,7 @@ void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Ta
 // [P][OCp] is dy transposed with oc padded to OCp (a multiple of lanes()) by zeros. Faster than
 // weight_grad there: no lane sums, and each x value is broadcast from L1 (old AVX-512 design).
 void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_t stride, const float* dyT,
-                     int64_t OCp, float* dwT, const Prefetch& next_x, const Prefetch& next_dy);
+                     int64_t OCp, float* dwT);
 // Floats per vector of the running target.
 int64_t lanes();
 
