@@ -91,6 +91,13 @@ struct Layer {
 constexpr const char* kUsage =
     "usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]\n";
 
+// The thread count an argument spells (a whole number, 1 to 4096), or 0 if it spells none.
+int thread_count(const char* s) {
+  char* end = nullptr;
+  const long n = std::strtol(s, &end, 10);
+  return *s != '\0' && *end == '\0' && n >= 1 && n <= 4096 ? static_cast<int>(n) : 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<int> threads;
   int64_t batch = 128;
@@ -114,10 +121,10 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf("%s", kUsage);
       return 0;
-    } else if (char* end = nullptr; std::strtol(argv[i], &end, 10) >= 1 && *end == '\0') {
-      threads.push_back(std::atoi(argv[i]));
+    } else if (const int n = thread_count(argv[i]); n >= 1) {
+      threads.push_back(n);
     } else {
-      std::fprintf(stderr, "bench_conv_bench: '%s' is not a thread count (>= 1) or an option\n%s", argv[i], kUsage);
+      std::fprintf(stderr, "bench_conv_bench: '%s' is not a thread count (1-4096) or an option\n%s", argv[i], kUsage);
       return 2;
     }
   }
