@@ -333,8 +333,8 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
       });
 }
 
-// x [Cg, H, W] -> xpad [Cg][H+2][W+2] (a zero border); dy [OCg, P] -> dyT [P][OCp] (oc padded
-// with zeros), the two layouts weight_grad_3x3 reads.
+// x [Cg, H, W] -> xpad [Cg][H+2][W+2] (a zero border), the layout weight_grad_3x3 reads x in
+// (dy's, transposed, comes from conv_tiles::transpose_rows).
 void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
   const int64_t Wp = W + 2, plane = (H + 2) * Wp;
   for (int64_t c = 0; c < Cg; ++c) {
@@ -347,15 +347,6 @@ void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
       r[W + 1] = 0.f;
     }
     std::fill(o + (H + 1) * Wp, o + plane, 0.f);
-  }
-}
-
-void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {
-  for (int64_t p0 = 0; p0 < P; p0 += 64) {  // blocks of positions keep both sides in L1
-    const int64_t p1 = std::min(P, p0 + 64);
-    for (int64_t p = p0; p < p1; ++p) std::fill(dyT + p * OCp + OCg, dyT + (p + 1) * OCp, 0.f);
-    for (int64_t oc = 0; oc < OCg; ++oc)
-      for (int64_t p = p0; p < p1; ++p) dyT[p * OCp + oc] = dy[oc * P + p];
   }
 }
 
@@ -373,7 +364,7 @@ void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvG
     for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
         pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
-        transpose_rows(dy + (n * g.OC + gr * OCg) * P, OCg, P, OCp, dyT);
+        conv_tiles::transpose_rows(dy + (n * g.OC + gr * OCg) * P, OCg, P, OCp, dyT);
         conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, g.stride_h, dyT, OCp,
                                     acc.data() + (t * g.groups + gr) * per_group);
       }

@@ -215,6 +215,53 @@ void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Tap
   }
 }
 
+// dy [OCg][P] -> dyT [P][OCp]: 4 x 4 blocks transposed in registers (two interleaves and a
+// half-concatenation per pair of rows; 128-bit vectors, so the same code on every SIMD target),
+// scalar at the edges. Blocks of 64 positions keep the written rows in L1. The scalar loop this
+// replaced was a quarter of the 16->16 @32 weight gradient's time on Sapphire Rapids (perf).
+namespace {
+
+#if HWY_TARGET != HWY_SCALAR
+// dyT[p .. p+3][oc .. oc+3] = the 4 x 4 block of rows r (row stride P) at positions p .. p+3.
+void transpose_4x4(const float* r, int64_t P, int64_t p, float* o, int64_t OCp) {
+  const hn::CappedTag<float, 4> d4;
+  const auto r0 = hn::LoadU(d4, r + p), r1 = hn::LoadU(d4, r + P + p);
+  const auto r2 = hn::LoadU(d4, r + 2 * P + p), r3 = hn::LoadU(d4, r + 3 * P + p);
+  const auto t0 = hn::InterleaveLower(d4, r0, r1), t1 = hn::InterleaveUpper(d4, r0, r1);
+  const auto t2 = hn::InterleaveLower(d4, r2, r3), t3 = hn::InterleaveUpper(d4, r2, r3);
+  hn::StoreU(hn::ConcatLowerLower(d4, t2, t0), d4, o);
+  hn::StoreU(hn::ConcatUpperUpper(d4, t2, t0), d4, o + OCp);
+  hn::StoreU(hn::ConcatLowerLower(d4, t3, t1), d4, o + 2 * OCp);
+  hn::StoreU(hn::ConcatUpperUpper(d4, t3, t1), d4, o + 3 * OCp);
+}
+#endif
+
+}  // namespace
+
+// dy [OCg][P] -> dyT [P][OCp]: 4 x 4 blocks transposed in registers (two interleaves and a
+// half-concatenation per pair of rows; 128-bit vectors, so the same code on every SIMD target),
+// one value at a time at the edges and on the scalar target. Blocks of 64 positions keep the
+// written rows in L1. (The scalar loop this replaced was about a quarter of the 16->16 @32
+// weight gradient's time on Sapphire Rapids, by perf.)
+void TransposeRows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {
+  for (int64_t p0 = 0; p0 < P; p0 += 64) {
+    const int64_t p1 = std::min(P, p0 + 64);
+    for (int64_t p = p0; p < p1; ++p) std::fill(dyT + p * OCp + OCg, dyT + (p + 1) * OCp, 0.f);
+    int64_t oc = 0;
+#if HWY_TARGET != HWY_SCALAR
+    for (; oc + 4 <= OCg; oc += 4) {
+      const float* r = dy + oc * P;
+      int64_t p = p0;
+      for (; p + 4 <= p1; p += 4) transpose_4x4(r, P, p, dyT + p * OCp + oc, OCp);
+      for (; p < p1; ++p)
+        for (int64_t i = 0; i < 4; ++i) dyT[p * OCp + oc + i] = r[i * P + p];
+    }
+#endif
+    for (; oc < OCg; ++oc)
+      for (int64_t p = p0; p < p1; ++p) dyT[p * OCp + oc] = dy[oc * P + p];
+  }
+}
+
 void WeightGrad3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_t stride, const float* dyT,
                    int64_t OCp, float* dwT) {
   if (stride == 2)
@@ -233,6 +280,7 @@ namespace excite::conv_tiles {
 
 HWY_EXPORT(WeightGrad);
 HWY_EXPORT(WeightGrad3x3);
+HWY_EXPORT(TransposeRows);
 
 void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const TapInput& in, int64_t samples,
                  int64_t P, float* dw) {
@@ -244,6 +292,16 @@ void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_
                      int64_t OCp, float* dwT) {
   isa_init();
   HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, stride, dyT, OCp, dwT);
+}
+
+void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(TransposeRows)(dy, OCg, P, OCp, dyT);
+}
+
+void transpose_rows_naive(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t oc = 0; oc < OCp; ++oc) dyT[p * OCp + oc] = oc < OCg ? dy[oc * P + p] : 0.f;
 }
 
 }  // namespace excite::conv_tiles

@@ -181,6 +181,25 @@ TEST_CASE("conv2d kernels: the staged input matches its naive twin on every inst
   }
 }
 
+TEST_CASE("conv2d kernels: dy transposed for the 3x3 weight gradient matches its naive twin") {
+  // Rows in fours and a remainder, positions in blocks of 64 and 4 and a remainder, oc padding.
+  Generator gen(25);
+  const int64_t shapes[][3] = {{16, 1024, 16}, {32, 64, 32}, {12, 67, 16}, {5, 3, 8}, {33, 130, 48}, {1, 1, 4}};
+  for (const auto& s : shapes) {
+    const int64_t OCg = s[0], P = s[1], OCp = s[2];
+    INFO("OCg " << OCg << " P " << P << " OCp " << OCp);
+    std::vector<float> dy(static_cast<size_t>(OCg * P));
+    for (float& v : dy) v = gen.uniform(-1, 1);
+    std::vector<float> naive(static_cast<size_t>(P * OCp));
+    conv_tiles::transpose_rows_naive(dy.data(), OCg, P, OCp, naive.data());
+    testing::for_each_isa([&](const std::string&) {
+      std::vector<float> fast(naive.size(), 7.f);
+      conv_tiles::transpose_rows(dy.data(), OCg, P, OCp, fast.data());
+      CHECK(fast == naive);
+    });
+  }
+}
+
 TEST_CASE("conv2d kernels: col2im is the adjoint of im2col") {
   // <im2col(x), c> == <x, col2im(c)> for every x and c: the property the backward relies on.
   Generator gen(23);
