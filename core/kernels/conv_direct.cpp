@@ -333,23 +333,6 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
       });
 }
 
-// x [Cg, H, W] -> xpad [Cg][H+2][W+2] (a zero border), the layout weight_grad_3x3 reads x in
-// (dy's, transposed, comes from conv_tiles::transpose_rows).
-void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
-  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
-  for (int64_t c = 0; c < Cg; ++c) {
-    float* o = xpad + c * plane;
-    std::fill(o, o + Wp, 0.f);
-    for (int64_t h = 0; h < H; ++h) {
-      float* r = o + (h + 1) * Wp;
-      r[0] = 0.f;
-      std::copy(x + (c * H + h) * W, x + (c * H + h + 1) * W, r + 1);
-      r[W + 1] = 0.f;
-    }
-    std::fill(o + (H + 1) * Wp, o + plane, 0.f);
-  }
-}
-
 // The weight gradient of a 3x3 pad-1 conv of stride 1 or 2 (most of a ResNet's) in broadcast form:
 // per sample, x gets a zero border and dy is transposed to [P][OCp] (one pass each), then
 // weight_grad_3x3 sums into a per-thread dw^T; the chunks are added in order and transposed back.
@@ -363,7 +346,7 @@ void weight_grad_3x3_all(const float* dy, const float* x, float* dw, const ConvG
     float* dyT = scratch(1, static_cast<size_t>(P * OCp));
     for (int64_t n = g.N * t / T, n1 = g.N * (t + 1) / T; n < n1; ++n)
       for (int64_t gr = 0; gr < g.groups; ++gr) {
-        pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
+        conv_tiles::pad_border(x + (n * g.C + gr * Cg) * HW, Cg, g.H, g.W, xpad);
         conv_tiles::transpose_rows(dy + (n * g.OC + gr * OCg) * P, OCg, P, OCp, dyT);
         conv_tiles::weight_grad_3x3(xpad, Cg, g.H, g.W, g.stride_h, dyT, OCp,
                                     acc.data() + (t * g.groups + gr) * per_group);

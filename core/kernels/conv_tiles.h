@@ -87,6 +87,9 @@ void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Ta
 // weight_grad there: no lane sums, and each x value is broadcast from L1 (old AVX-512 design).
 void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_t stride, const float* dyT,
                      int64_t OCp, float* dwT);
+// x [Cg][H][W] -> xpad [Cg][H+2][W+2] (x inside a zero border): the layout weight_grad_3x3 reads.
+void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad);
+void pad_border_naive(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad);
 // dy [OCg][P] -> dyT [P][OCp] (OCp >= OCg; oc past OCg zero): the layout weight_grad_3x3 reads.
 void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT);
 void transpose_rows_naive(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT);

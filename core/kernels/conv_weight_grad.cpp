@@ -215,6 +215,31 @@ void WeightGrad(const float* dy, int64_t dy_sample_stride, int64_t OC, const Tap
   }
 }
 
+// x [Cg][H][W] -> xpad [Cg][H+2][W+2], x inside a zero border. Rows copied by whole vectors,
+// then fours, then single values: std::copy called memmove once per row, 2 % of SE-ResNet-20's
+// training step on Sapphire Rapids (perf), for rows of 8 to 32 floats.
+void PadBorder(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
+  const D d;
+  const int64_t Wp = W + 2, plane = (H + 2) * Wp;
+  for (int64_t c = 0; c < Cg; ++c) {
+    float* o = xpad + c * plane;
+    std::fill(o, o + Wp + 1, 0.f);  // the top row and row 1's left border
+    for (int64_t h = 0; h < H; ++h) {
+      const float* src = x + (c * H + h) * W;
+      float* r = o + (h + 1) * Wp + 1;
+      int64_t i = 0;
+      for (; i + kL <= W; i += kL) hn::StoreU(hn::LoadU(d, src + i), d, r + i);
+#if HWY_TARGET != HWY_SCALAR
+      const hn::CappedTag<float, 4> d4;
+      for (; i + 4 <= W; i += 4) hn::StoreU(hn::LoadU(d4, src + i), d4, r + i);
+#endif
+      for (; i < W; ++i) r[i] = src[i];
+      r[W] = r[W + 1] = 0.f;  // this row's right border, the next row's left
+    }
+    std::fill(o + (H + 1) * Wp + 1, o + plane, 0.f);
+  }
+}
+
 // dy [OCg][P] -> dyT [P][OCp]: 4 x 4 blocks transposed in registers (two interleaves and a
 // half-concatenation per pair of rows; 128-bit vectors, so the same code on every SIMD target),
 // scalar at the edges. Blocks of 64 positions keep the written rows in L1. The scalar loop this
@@ -281,6 +306,7 @@ namespace excite::conv_tiles {
 HWY_EXPORT(WeightGrad);
 HWY_EXPORT(WeightGrad3x3);
 HWY_EXPORT(TransposeRows);
+HWY_EXPORT(PadBorder);
 
 void weight_grad(const float* dy, int64_t dy_sample_stride, int64_t OC, const TapInput& in, int64_t samples,
                  int64_t P, float* dw) {
@@ -292,6 +318,21 @@ void weight_grad_3x3(const float* xpad, int64_t Cg, int64_t H, int64_t W, int64_
                      int64_t OCp, float* dwT) {
   isa_init();
   HWY_DYNAMIC_DISPATCH(WeightGrad3x3)(xpad, Cg, H, W, stride, dyT, OCp, dwT);
+}
+
+void pad_border(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(PadBorder)(x, Cg, H, W, xpad);
+}
+
+void pad_border_naive(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
+  const int64_t Wp = W + 2, Hp = H + 2;
+  for (int64_t c = 0; c < Cg; ++c)
+    for (int64_t h = 0; h < Hp; ++h)
+      for (int64_t w = 0; w < Wp; ++w) {
+        const bool inside = h >= 1 && h <= H && w >= 1 && w <= W;
+        xpad[(c * Hp + h) * Wp + w] = inside ? x[(c * H + h - 1) * W + w - 1] : 0.f;
+      }
 }
 
 void transpose_rows(const float* dy, int64_t OCg, int64_t P, int64_t OCp, float* dyT) {

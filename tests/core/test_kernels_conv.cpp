@@ -200,6 +200,25 @@ TEST_CASE("conv2d kernels: dy transposed for the 3x3 weight gradient matches its
   }
 }
 
+TEST_CASE("conv2d kernels: x padded for the 3x3 weight gradient matches its naive twin") {
+  // Rows of whole vectors, of fours, of fours and singles, of one value; the output prefilled.
+  Generator gen(26);
+  const int64_t shapes[][3] = {{16, 32, 32}, {3, 8, 8}, {2, 5, 7}, {1, 1, 1}, {4, 3, 37}, {2, 16, 16}};
+  for (const auto& s : shapes) {
+    const int64_t Cg = s[0], H = s[1], W = s[2];
+    INFO("Cg " << Cg << " H " << H << " W " << W);
+    std::vector<float> x(static_cast<size_t>(Cg * H * W));
+    for (float& v : x) v = gen.uniform(-1, 1);
+    std::vector<float> naive(static_cast<size_t>(Cg * (H + 2) * (W + 2)));
+    conv_tiles::pad_border_naive(x.data(), Cg, H, W, naive.data());
+    testing::for_each_isa([&](const std::string&) {
+      std::vector<float> fast(naive.size(), 7.f);
+      conv_tiles::pad_border(x.data(), Cg, H, W, fast.data());
+      CHECK(fast == naive);
+    });
+  }
+}
+
 TEST_CASE("conv2d kernels: col2im is the adjoint of im2col") {
   // <im2col(x), c> == <x, col2im(c)> for every x and c: the property the backward relies on.
   Generator gen(23);
