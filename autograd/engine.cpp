@@ -22,11 +22,21 @@ static void accumulate(Variable& v, Tensor g) {
     v.grad() = g.reshape(v.shape());
     return;
   }
-  // Out of place: the first gradient may share storage with another variable's (an op such as
-  // add hands the same tensor to both inputs), so adding into it could change both.
-  Tensor sum(v.shape());
-  binary_forward(BinaryOp::Add, v.grad().data(), g.data(), sum.data(), g.numel());
-  v.grad() = std::move(sum);
+  // Into whichever of the two no other tensor holds (no new buffer to allocate and fill: the sum
+  // of a block input's two gradients was 3 % of SE-ResNet-20's training step out of place);
+  // otherwise out of place: an op such as add hands the same tensor to both inputs, so adding
+  // into a shared one would change both.
+  Tensor& held = v.grad();
+  if (g.sole_owner()) {
+    binary_forward(BinaryOp::Add, g.data(), held.data(), g.data(), g.numel());
+    held = g.reshape(v.shape());
+  } else if (held.sole_owner()) {
+    binary_forward(BinaryOp::Add, held.data(), g.data(), held.data(), g.numel());
+  } else {
+    Tensor sum(v.shape());
+    binary_forward(BinaryOp::Add, held.data(), g.data(), sum.data(), g.numel());
+    held = std::move(sum);
+  }
 }
 
 static std::vector<Variable> topological_order(const Variable& root) {

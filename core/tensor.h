@@ -57,6 +57,8 @@ class Tensor {
   void fill(float value);
   void copy_from(const Tensor& other);  // same element count required
   bool shares_storage_with(const Tensor& other) const { return storage_ == other.storage_; }
+  // No other tensor or view holds this storage: writing into it is seen by no one else.
+  bool sole_owner() const { return storage_ != nullptr && storage_.use_count() == 1; }
   std::vector<float> to_vector() const { return {begin(), end()}; }
   std::string str(int64_t max_values = 8) const;
 

@@ -16,7 +16,7 @@ namespace excite {
 
 enum class BinaryOp { Add, Sub, Mul };
 
-// out = a op b.
+// out = a op b; out may be a or b itself (each element is read before it is written).
 void binary_forward(BinaryOp op, const float* a, const float* b, float* out, int64_t n);
 // y = x * s.
 void scale_forward(const float* x, float s, float* y, int64_t n);

@@ -72,6 +72,27 @@ TEST_CASE("gradcheck: a graph that uses one input twice, and a diamond") {
   }, {x});
 }
 
+TEST_CASE("engine: a gradient summed in place never changes one another variable holds") {
+  // add hands one tensor to both of its inputs; x's other gradients (from mul) are its own. The
+  // engine adds into whichever gradient no one else holds, in either order of arrival.
+  for (bool add_first : {true, false}) {
+    INFO("add " << (add_first ? "first" : "last"));
+    Variable x(Tensor::from({2}, {1.f, 2.f}), true), w(Tensor::from({2}, {5.f, 6.f}), true);
+    Variable shared = sum(add(x, w)), own = sum(mul(x, x));
+    Variable y = add_first ? add(shared, own) : add(own, shared);
+    y.backward();
+    CHECK(x.grad()[0] == Approx(3.f));  // 1 + 2x
+    CHECK(x.grad()[1] == Approx(5.f));
+    CHECK(w.grad()[0] == Approx(1.f));
+    CHECK(w.grad()[1] == Approx(1.f));
+  }
+  // Both of x's gradients the one tensor both adds hand on, which w holds too: out of place.
+  Variable x(Tensor::from({2}, {1.f, 2.f}), true), w(Tensor::from({2}, {5.f, 6.f}), true);
+  sum(add(add(x, w), x)).backward();
+  CHECK(x.grad()[0] == Approx(2.f));
+  CHECK(w.grad()[0] == Approx(1.f));
+}
+
 TEST_CASE("engine: accumulation, no-grad, freed graph, errors") {
   Variable x(Tensor::from({2}, {1.f, 2.f}), true);
   Variable y = sum(mul(x, x));  // dy/dx = 2x
