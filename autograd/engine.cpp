@@ -15,7 +15,26 @@
 
 namespace excite {
 
+// g [N, C, 1, 1] for v [N, C, H, W] (H * W > 1): one value per plane, the same at each of its
+// positions (see Node in variable.h).
+static bool per_plane(const Tensor& g, const Variable& v) {
+  return g.dim() == 4 && v.dim() == 4 && g.size(0) == v.size(0) && g.size(1) == v.size(1) && g.size(2) == 1 &&
+         g.size(3) == 1 && v.size(2) * v.size(3) > 1;
+}
+
 static void accumulate(Variable& v, Tensor g) {
+  if (per_plane(g, v)) {  // spread over the planes: into the gradient held if no one else holds it
+    const int64_t NC = v.size(0) * v.size(1), HW = v.size(2) * v.size(3);
+    Tensor& held = v.grad();
+    if (held.defined() && held.sole_owner()) {
+      plane_add(held.data(), g.data(), held.data(), NC, HW);
+      return;
+    }
+    Tensor full(v.shape());
+    plane_add(held.defined() ? held.data() : nullptr, g.data(), full.data(), NC, HW);
+    held = std::move(full);
+    return;
+  }
   EXCITE_CHECK(g.shape() == v.shape() || g.numel() == v.numel(),
                "backward: gradient of shape " << g.shape() << " for a variable of shape " << v.shape());
   if (!v.grad().defined()) {
@@ -80,7 +99,7 @@ static void run_backward(const Variable& root, Tensor seed) {
     for (size_t i = 0; i < input_grads.size(); ++i) {
       Variable in = node->inputs[i];
       if (!in.requires_grad() || !input_grads[i].defined()) continue;
-      EXCITE_CHECK(input_grads[i].numel() == in.numel(),
+      EXCITE_CHECK(input_grads[i].numel() == in.numel() || per_plane(input_grads[i], in),
                    "backward of " << node->name << ": gradient " << input_grads[i].shape() << " for input " << i
                                   << " of shape " << in.shape());
       accumulate(in, std::move(input_grads[i]));

@@ -67,7 +67,10 @@ class Variable {
 };
 
 // One recorded operation. backward(grad_output) returns one gradient per input, in order; an
-// undefined Tensor for inputs that need none (check needs_grad(i) to skip the work).
+// undefined Tensor for inputs that need none (check needs_grad(i) to skip the work). A gradient
+// has the input's element count, or, for an input [N, C, H, W], may be [N, C, 1, 1]: one value
+// for every position of a plane, which the engine spreads as it adds it in (global average
+// pooling's: no full tensor of equal values written and read back).
 struct Node {
   using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
   std::string name;

@@ -78,11 +78,14 @@ Variable global_avg_pool(const Variable& x) {
   const int64_t N = x.size(0), C = x.size(1), HW = x.size(2) * x.size(3);
   Tensor y({N, C});
   global_avg_pool_forward(x.data().data(), y.data(), N * C, HW);
-  return make_result(y, "global_avg_pool", {x}, [xs = x.shape(), N, C, HW, kind](const Tensor& dy) {
+  // The gradient is dy / HW at every position of a plane: returned as one value per plane
+  // [N, C, 1, 1], which the engine spreads while adding it to x's other gradient (SE's scale):
+  // no full tensor written and read back (autograd/variable.h, Node).
+  return make_result(y, "global_avg_pool", {x}, [N, C, HW, kind](const Tensor& dy) {
     ScopedOpTimer timer(kind);
-    Tensor dx(xs);
-    global_avg_pool_backward(dy.data(), dx.data(), N * C, HW);
-    return std::vector<Tensor>{dx};
+    Tensor per_plane({N, C, 1, 1});
+    for (int64_t i = 0; i < N * C; ++i) per_plane.data()[i] = dy.data()[i] / static_cast<float>(HW);
+    return std::vector<Tensor>{per_plane};
   });
 }
 

@@ -100,6 +100,23 @@ void ChannelScaleBackward(const float* g, const float* x, const float* s, float*
   }, 64);
 }
 
+void PlaneAdd(const float* a, const float* s, float* out, int64_t NC, int64_t HW) {
+  parallel_for(NC, [&](int64_t i) {
+    const D d;
+    const V vs = hn::Set(d, s[i]);
+    float* q = out + i * HW;
+    int64_t j = 0;
+    if (a) {
+      const float* p = a + i * HW;
+      for (; j + kL <= HW; j += kL) hn::StoreU(hn::Add(hn::LoadU(d, p + j), vs), d, q + j);
+      for (; j < HW; ++j) q[j] = p[j] + s[i];
+    } else {
+      for (; j + kL <= HW; j += kL) hn::StoreU(vs, d, q + j);
+      for (; j < HW; ++j) q[j] = s[i];
+    }
+  }, 64);
+}
+
 }  // namespace excite::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -115,6 +132,7 @@ HWY_EXPORT(ReluBackward);
 HWY_EXPORT(AddRelu);
 HWY_EXPORT(ChannelScale);
 HWY_EXPORT(ChannelScaleBackward);
+HWY_EXPORT(PlaneAdd);
 
 void binary_forward(BinaryOp op, const float* a, const float* b, float* out, int64_t n) {
   isa_init();
@@ -144,6 +162,10 @@ void channel_scale_backward(const float* g, const float* x, const float* s, floa
                             int64_t HW) {
   isa_init();
   HWY_DYNAMIC_DISPATCH(ChannelScaleBackward)(g, x, s, dx, ds, NC, HW);
+}
+void plane_add(const float* a, const float* s, float* out, int64_t NC, int64_t HW) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(PlaneAdd)(a, s, out, NC, HW);
 }
 
 // --- naive twins: one plain loop each ---
@@ -177,6 +199,10 @@ void channel_scale_backward_naive(const float* g, const float* x, const float* s
     }
     if (ds) ds[i] = static_cast<float>(acc);
   }
+}
+void plane_add_naive(const float* a, const float* s, float* out, int64_t NC, int64_t HW) {
+  for (int64_t i = 0; i < NC; ++i)
+    for (int64_t j = 0; j < HW; ++j) out[i * HW + j] = a ? a[i * HW + j] + s[i] : s[i];
 }
 
 }  // namespace excite

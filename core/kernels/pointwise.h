@@ -30,6 +30,9 @@ void add_relu_forward(const float* a, const float* b, float* y, int64_t n);
 void channel_scale_forward(const float* x, const float* s, float* y, int64_t NC, int64_t HW);
 void channel_scale_backward(const float* g, const float* x, const float* s, float* dx, float* ds, int64_t NC,
                             int64_t HW);
+// out[i, :] = a[i, :] + s[i] over NC planes of HW (a null: out[i, :] = s[i]); out may be a. A
+// gradient that is one value per plane (global average pooling's) added to a full one.
+void plane_add(const float* a, const float* s, float* out, int64_t NC, int64_t HW);
 
 void binary_forward_naive(BinaryOp op, const float* a, const float* b, float* out, int64_t n);
 void scale_forward_naive(const float* x, float s, float* y, int64_t n);
@@ -39,5 +42,6 @@ void add_relu_forward_naive(const float* a, const float* b, float* y, int64_t n)
 void channel_scale_forward_naive(const float* x, const float* s, float* y, int64_t NC, int64_t HW);
 void channel_scale_backward_naive(const float* g, const float* x, const float* s, float* dx, float* ds, int64_t NC,
                                   int64_t HW);
+void plane_add_naive(const float* a, const float* s, float* out, int64_t NC, int64_t HW);
 
 }  // namespace excite

@@ -186,18 +186,6 @@ void GlobalAvgForward(const float* x, float* y, int64_t NC, int64_t HW) {
   }, 64);
 }
 
-void GlobalAvgBackward(const float* dy, float* dx, int64_t NC, int64_t HW) {
-  parallel_for(NC, [&](int64_t i) {
-    const D d;
-    const float v = dy[i] / static_cast<float>(HW);
-    const V vv = hn::Set(d, v);
-    float* q = dx + i * HW;
-    int64_t j = 0;
-    for (; j + kL <= HW; j += kL) hn::StoreU(vv, d, q + j);
-    for (; j < HW; ++j) q[j] = v;
-  }, 64);
-}
-
 // The maximum a vector at a time (NaN tracked apart: vector max instructions differ on NaN),
 // then the first index holding it (or the first NaN).
 void GlobalMaxForward(const float* x, float* y, int32_t* argmax, int64_t NC, int64_t HW) {
@@ -255,7 +243,6 @@ constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 HWY_EXPORT(MaxPoolForward);
 HWY_EXPORT(AvgPoolForward);
 HWY_EXPORT(GlobalAvgForward);
-HWY_EXPORT(GlobalAvgBackward);
 HWY_EXPORT(GlobalMaxForward);
 
 void max_pool2d_forward(const float* x, float* y, int32_t* argmax, const PoolGeometry& g) {
@@ -301,11 +288,6 @@ void avg_pool2d_backward(const float* dy, float* dx, const PoolGeometry& g) {
 void global_avg_pool_forward(const float* x, float* y, int64_t NC, int64_t HW) {
   isa_init();
   HWY_DYNAMIC_DISPATCH(GlobalAvgForward)(x, y, NC, HW);
-}
-
-void global_avg_pool_backward(const float* dy, float* dx, int64_t NC, int64_t HW) {
-  isa_init();
-  HWY_DYNAMIC_DISPATCH(GlobalAvgBackward)(dy, dx, NC, HW);
 }
 
 void global_max_pool_forward(const float* x, float* y, int32_t* argmax, int64_t NC, int64_t HW) {

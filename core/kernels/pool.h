@@ -39,7 +39,6 @@ void avg_pool2d_backward_naive(const float* dy, float* dx, const PoolGeometry& g
 // Global pools over NC planes of HW pixels: x [NC, HW] -> y [NC]. Their naive twins are the
 // windowed naive kernels with the window set to the whole plane (the tests compare those).
 void global_avg_pool_forward(const float* x, float* y, int64_t NC, int64_t HW);
-void global_avg_pool_backward(const float* dy, float* dx, int64_t NC, int64_t HW);
 void global_max_pool_forward(const float* x, float* y, int32_t* argmax, int64_t NC, int64_t HW);
 void global_max_pool_backward(const float* dy, const int32_t* argmax, float* dx, int64_t NC, int64_t HW);
 

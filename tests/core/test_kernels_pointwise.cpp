@@ -69,6 +69,28 @@ TEST_CASE("pointwise kernels: channel scale matches naive on every instruction s
   });
 }
 
+TEST_CASE("pointwise kernels: a value per plane added (or spread alone, or in place) matches naive") {
+  Generator gen(55);
+  testing::for_each_isa([&](const std::string&) {
+    for (auto [NC, HW] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {6, 49}, {130, 64}, {7, 1024}, {3, 17}}) {
+      INFO("NC = " << NC << ", HW = " << HW);
+      Tensor a = Tensor::uniform({NC, HW}, -1, 1, gen), s = Tensor::uniform({NC}, -1, 1, gen);
+      Tensor out = Tensor::full({NC, HW}, 7.f), out_n({NC, HW});
+      plane_add(a.data(), s.data(), out.data(), NC, HW);
+      plane_add_naive(a.data(), s.data(), out_n.data(), NC, HW);
+      CHECK(max_abs_diff(out, out_n) == 0.f);
+      out.fill(7.f);
+      plane_add(nullptr, s.data(), out.data(), NC, HW);
+      plane_add_naive(nullptr, s.data(), out_n.data(), NC, HW);
+      CHECK(max_abs_diff(out, out_n) == 0.f);
+      Tensor io = a.clone();
+      plane_add(io.data(), s.data(), io.data(), NC, HW);
+      plane_add_naive(a.data(), s.data(), out_n.data(), NC, HW);
+      CHECK(max_abs_diff(io, out_n) == 0.f);
+    }
+  });
+}
+
 TEST_CASE("strided copy: two column phases woven into a row match naive on every instruction set") {
   Generator gen(54);
   testing::for_each_isa([&](const std::string&) {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/kernels/pointwise.h"
 #include "core/kernels/pool.h"
 #include "core/tensor.h"
 #include "isa_loop.h"
@@ -83,7 +84,10 @@ TEST_CASE("pool kernels: global pools equal a window over the whole plane") {
     global_avg_pool_forward(x.data(), y.data(), N * C, HW);
     avg_pool2d_forward_naive(x.data(), y_n.data(), whole);
     CHECK(max_abs_diff(y, y_n) < 1e-6f);
-    global_avg_pool_backward(dy.data(), dx.data(), N * C, HW);
+    // Its backward: dy / HW spread over each plane (the engine does it, core/kernels/pointwise.h).
+    std::vector<float> per_plane(N * C);
+    for (int64_t i = 0; i < N * C; ++i) per_plane[i] = dy.data()[i] / static_cast<float>(HW);
+    plane_add(nullptr, per_plane.data(), dx.data(), N * C, HW);
     avg_pool2d_backward_naive(dy.data(), dx_n.data(), whole);
     CHECK(max_abs_diff(dx, dx_n) < 1e-6f);
 
