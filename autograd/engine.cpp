@@ -8,6 +8,7 @@
 // 3. Free as we go: a non-leaf's gradient and its node (with every tensor the closure saved) are
 //    dropped once used, so the graph is gone after backward and memory peaks early.
 #include <unordered_set>
+#include <utility>
 
 #include "autograd/variable.h"
 #include "core/error.h"
@@ -58,6 +59,18 @@ static void accumulate(Variable& v, Tensor g) {
   }
 }
 
+// The inputs of the node whose backward runs on this thread (take_held_gradient reads them).
+static thread_local std::vector<Variable>* running_inputs = nullptr;
+
+Tensor take_held_gradient(size_t i) {
+  if (!running_inputs || i >= running_inputs->size()) return {};
+  Variable& in = (*running_inputs)[i];
+  if (!in.requires_grad()) return {};
+  Tensor& held = in.grad();
+  if (!held.defined() || !held.sole_owner() || held.shape() != in.shape()) return {};
+  return std::exchange(held, Tensor());
+}
+
 static std::vector<Variable> topological_order(const Variable& root) {
   std::vector<Variable> order;  // post-order: inputs before the results made from them
   std::unordered_set<const VariableImpl*> seen;
@@ -92,7 +105,15 @@ static void run_backward(const Variable& root, Tensor seed) {
     v.grad() = Tensor();
     v.set_node(nullptr);
     if (!grad.defined()) continue;  // nothing flowed here
-    std::vector<Tensor> input_grads = node->backward(grad);
+    struct Running {  // running_inputs for the closure, reset however it ends
+      explicit Running(std::vector<Variable>* in) { running_inputs = in; }
+      ~Running() { running_inputs = nullptr; }
+    };
+    std::vector<Tensor> input_grads;
+    {
+      Running running(&node->inputs);
+      input_grads = node->backward(grad);
+    }
     EXCITE_CHECK(input_grads.size() == node->inputs.size(),
                  "backward of " << node->name << ": returned " << input_grads.size() << " gradients for "
                                 << node->inputs.size() << " inputs");

@@ -79,6 +79,13 @@ struct Node {
   bool needs_grad(size_t i) const { return inputs[i].requires_grad(); }
 };
 
+// For a backward closure, while the engine runs it: the gradient its input i already holds, taken
+// from the input (which then holds none) if no other tensor shares it and it has the input's
+// shape; else an undefined Tensor (also outside a backward). A closure that takes it adds its own
+// gradient into it and returns it: the sum of the two without a pass of its own (conv2d's input
+// gradient adds where it stores). Bit for bit the sum the engine would have made.
+Tensor take_held_gradient(size_t i);
+
 // Grad mode: while a NoGradGuard lives (on this thread), ops record nothing.
 bool grad_enabled();
 class NoGradGuard {

@@ -50,11 +50,14 @@ Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias,
                                            nb = has_bias && bias.requires_grad()](const Tensor& dy) {
     ScopedOpTimer timer(OpKind::ConvBackward);
     std::vector<Tensor> grads(has_bias ? 3 : 2);
-    if (nx) grads[0] = Tensor(X.shape());
+    // x's gradient added where it is stored when x already holds one (a block input: the
+    // shortcut's gradient arrives first).
+    Tensor held = nx ? take_held_gradient(0) : Tensor();
+    if (nx) grads[0] = held.defined() ? held : Tensor(X.shape());
     if (nw) grads[1] = Tensor(Wt.shape());
     if (nb) grads[2] = Tensor({g.OC});
     conv2d_backward(dy.data(), X.data(), Wt.data(), nx ? grads[0].data() : nullptr, nw ? grads[1].data() : nullptr,
-                    nb ? grads[2].data() : nullptr, g);
+                    nb ? grads[2].data() : nullptr, g, held.defined());
     return grads;
   }, std::move(attrs));
 }

@@ -149,7 +149,7 @@ void conv2d_bias_backward(const float* dy, float* db, const ConvGeometry& g) {
 }
 
 void conv2d_backward_im2col(const float* dy, const float* x, const float* w, float* dx, float* dw,
-                            const ConvGeometry& g) {
+                            const ConvGeometry& g, bool add_dx) {
   const int64_t P = g.OH() * g.OW(), Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg();
   const int64_t wsize = g.OC * Kg;
   if (!dx && !dw) return;
@@ -178,14 +178,21 @@ void conv2d_backward_im2col(const float* dy, const float* x, const float* w, flo
           gemm(false, true, OCg, Kg, P, 1.f, dyg, P, src, P, 1.f, dwt + gr * OCg * Kg, Kg);
         }
         if (dx) {
-          float* dxg = dx + (n * g.C + gr * Cg) * g.H * g.W;
+          float* const out = dx + (n * g.C + gr * Cg) * g.H * g.W;
+          const int64_t count = Cg * g.H * g.W;
+          // With add_dx: this sample's gradient on its own, then added (to the bit the sum an
+          // add after the overwriting form gives).
+          std::vector<float> own(add_dx ? static_cast<size_t>(count) : 0);
+          float* dxg = add_dx ? own.data() : out;
           if (g.pointwise()) {
             gemm(true, false, Cg, P, OCg, 1.f, wg, Kg, dyg, P, 0.f, dxg, P);
           } else {
             gemm(true, false, Kg, P, OCg, 1.f, wg, Kg, dyg, P, 0.f, col, P);
-            std::fill(dxg, dxg + Cg * g.H * g.W, 0.f);
+            std::fill(dxg, dxg + count, 0.f);
             col2im(col, g, dxg);
           }
+          if (add_dx)
+            for (int64_t i = 0; i < count; ++i) out[i] = dxg[i] + out[i];
         }
       }
     }
@@ -207,12 +214,12 @@ void conv2d_forward(const float* x, const float* w, const float* b, float* y, co
 }
 
 void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
-                     const ConvGeometry& g) {
+                     const ConvGeometry& g, bool add_dx) {
   if (db) conv2d_bias_backward(dy, db, g);
   if (conv2d_direct_preferred()) {
-    conv2d_direct_backward(dy, x, w, dx, dw, g);
+    conv2d_direct_backward(dy, x, w, dx, dw, g, add_dx);
   } else {
-    conv2d_backward_im2col(dy, x, w, dx, dw, g);
+    conv2d_backward_im2col(dy, x, w, dx, dw, g, add_dx);
   }
 }
 

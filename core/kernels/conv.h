@@ -47,14 +47,16 @@ void col2im(const float* col, const ConvGeometry& g, float* dx);
 // (OpenBLAS) on the scalar one (core/kernels/isa.h).
 void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
 // From dy [N, OC, OH, OW]: dx [N, C, H, W], dw [OC, Cg, KH, KW], db [OC]; each output may be
-// null (not wanted). All three are overwritten, not accumulated into.
+// null (not wanted). All three are overwritten, except dx with add_dx: then dx += the input
+// gradient (each element the gradient plus what dx held: a second gradient of the input summed
+// where it is stored, no pass of its own).
 void conv2d_backward(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
-                     const ConvGeometry& g);
+                     const ConvGeometry& g, bool add_dx = false);
 
 // The im2col + sgemm path on its own (any geometry), and the bias gradient (sum of dy).
 void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
 void conv2d_backward_im2col(const float* dy, const float* x, const float* w, float* dx, float* dw,
-                            const ConvGeometry& g);
+                            const ConvGeometry& g, bool add_dx = false);
 void conv2d_bias_backward(const float* dy, float* db, const ConvGeometry& g);
 
 void conv2d_forward_naive(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);

@@ -120,7 +120,7 @@ void for_each_sample(const ConvGeometry& g, int64_t P, const TileShape& ts, size
 // y [N, OCg per group, P] = conv over input planes [N, Cin per group, H, W] as staged by st.
 void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Stage& st, const float* wp,
                     int64_t Cout, const float* bias, float* y, int64_t y_sample, int64_t y_group, int64_t P,
-                    const ConvGeometry& loop, const TileShape& ts) {
+                    const ConvGeometry& loop, const TileShape& ts, bool accumulate = false) {
   const int64_t CinKK = st.C * static_cast<int64_t>(st.off.size());
   for_each_sample(
       loop, P, ts, st.floats(),
@@ -132,6 +132,7 @@ void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Sta
       },
       [&](const float* in, float*, int64_t n, int64_t gr, int64_t p0, int64_t p1) {
         TapInput tin = st.input(in);
+        tin.accumulate = accumulate;
         // The next sample's input while this one computes (whole samples per thread only).
         if (p0 == 0 && p1 == P && n + 1 < loop.N) tin.next = {x + (n + 1) * x_sample + gr * x_group, st.C * st.H * st.W};
         conv_tiles::forward_positions(tin, wp + gr * Cout * CinKK, Cout, bias ? bias + gr * Cout : nullptr,
@@ -232,7 +233,7 @@ PhasePlan plan_phases(const float* wg, const ConvGeometry& g) {
 
 // dx by phases; false (nothing written) where plan_phases does not apply or there are fewer
 // sample-groups than threads (dcol + col2im then splits one sample's positions).
-bool input_grad_phases(const float* dy, const float* w, float* dx, const ConvGeometry& g) {
+bool input_grad_phases(const float* dy, const float* w, float* dx, const ConvGeometry& g, bool add) {
   const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, OW = g.OW(), OHW = g.OH() * OW;
   const int64_t count = g.N * g.groups;
   // (A 1x1 shortcut has one tap in one phase: dcol = w^T dy read in place and col2im's vector
@@ -270,38 +271,48 @@ bool input_grad_phases(const float* dy, const float* w, float* dx, const ConvGeo
     // Row ih = i*sh + a of dx from the row i of its phases (a, 0 .. sw-1); a phase no tap reaches
     // gives zeros.
     float* d = dx + (n * g.C + gr * Cg) * HW;
+    thread_local std::vector<float> row_sum;  // with add: a row woven here, then added to dx's
+    if (add) row_sum.resize(static_cast<size_t>(g.W));
     for (int64_t c = 0; c < Cg; ++c)
       for (int64_t ih = 0; ih < g.H; ++ih) {
         const int64_t a = ih % g.stride_h, row = ih / g.stride_h;
-        float* o = d + c * HW + ih * g.W;
+        float* const dx_row = d + c * HW + ih * g.W;
+        float* o = add ? row_sum.data() : dx_row;
+        auto add_row = [&] {
+          if (add)
+            for (int64_t iw = 0; iw < g.W; ++iw) dx_row[iw] = row_sum[static_cast<size_t>(iw)] + dx_row[iw];
+        };
         auto source = [&](int64_t b) -> const float* {
           const Phase& ph = plan.phases[static_cast<size_t>(a * g.stride_w + b)];
           return ph.off.empty() ? nullptr : out + ph.at + (c * ph.rows + row) * OW;
         };
         if (g.stride_w == 2) {
           interleave_pair(source(0), source(1), o, (g.W + 1) / 2, g.W / 2);
+          add_row();
           continue;
         }
         for (int64_t b = 0; b < g.stride_w; ++b) {
           const float* src = source(b);
           for (int64_t j = 0, iw = b; iw < g.W; ++j, iw += g.stride_w) o[iw] = src ? src[j] : 0.f;
         }
+        add_row();
       }
   });
   return true;
 }
 
-void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& g) {
+// dx = the input gradient, or with add dx += it.
+void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& g, bool add) {
   const int64_t Cg = g.Cg(), OCg = g.OCg(), HW = g.H * g.W, P = g.OH() * g.OW(), Kg = g.col_rows();
   if (g.stride_h == 1 && g.stride_w == 1) {
     const ConvGeometry t = transposed_stride1(g);
     const Stage st = make_stage(t);
     const TileShape ts = conv_tiles::forward_tile_shape(HW);
     const std::vector<float> wt = pack_weights(w, g, Packing::TransposeFlip, ts.rows);
-    forward_staged(dy, g.OC * P, OCg * P, st, wt.data(), Cg, nullptr, dx, g.C * HW, Cg * HW, HW, t, ts);
+    forward_staged(dy, g.OC * P, OCg * P, st, wt.data(), Cg, nullptr, dx, g.C * HW, Cg * HW, HW, t, ts, add);
     return;
   }
-  if (input_grad_phases(dy, w, dx, g)) return;
+  if (input_grad_phases(dy, w, dx, g, add)) return;
   // dcol [Kg, P] = w^T dy per sample and group: a product over dy's OCg rows (staged into a
   // buffer with slack unless P is a whole number of vectors), then col2im into dx.
   const TileShape ts = conv_tiles::forward_tile_shape(P);
@@ -327,9 +338,14 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
         conv_tiles::forward_positions(pin, wt.data() + gr * OCg * Kg, Kg, nullptr, buf, P, p0, p1);
       },
       [&](float* buf, int64_t n, int64_t gr) {
-        float* d = dx + (n * g.C + gr * Cg) * HW;
+        float* const out = dx + (n * g.C + gr * Cg) * HW;
+        // With add: the sample's gradient first on its own, then added (the sum dx would be
+        // with add_dx off followed by an add, to the bit).
+        float* d = add ? scratch(1, static_cast<size_t>(Cg * HW)) : out;
         std::fill(d, d + Cg * HW, 0.f);
         col2im(buf, g, d);
+        if (add)
+          for (int64_t i = 0; i < Cg * HW; ++i) out[i] = d[i] + out[i];
       });
 }
 
@@ -424,8 +440,8 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, float
 }
 
 void conv2d_direct_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
-                            const ConvGeometry& g) {
-  if (dx) input_grad(dy, w, dx, g);
+                            const ConvGeometry& g, bool add_dx) {
+  if (dx) input_grad(dy, w, dx, g, add_dx);
   if (dw) weight_grad(dy, x, dw, g);
 }
 

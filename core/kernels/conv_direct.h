@@ -25,6 +25,6 @@ bool conv2d_direct_preferred();
 // on whatever target runs (isa.h), the scalar one included.
 void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
 void conv2d_direct_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
-                            const ConvGeometry& g);
+                            const ConvGeometry& g, bool add_dx = false);
 
 }  // namespace excite

@@ -89,13 +89,22 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
   for (int j = 0; j < NV; ++j) {
     const int64_t p = p0 + j * kL;
     if (p + kL <= limit) {
-      EXCITE_UNROLL
-      for (int r = 0; r < MR; ++r) hn::StoreU(acc[r][j], d, y + r * P + p);
+      if (in.accumulate) {
+        EXCITE_UNROLL
+        for (int r = 0; r < MR; ++r) hn::StoreU(hn::Add(acc[r][j], hn::LoadU(d, y + r * P + p)), d, y + r * P + p);
+      } else {
+        EXCITE_UNROLL
+        for (int r = 0; r < MR; ++r) hn::StoreU(acc[r][j], d, y + r * P + p);
+      }
     } else if (p < limit) {  // lane by lane: a partial store must not touch the next row (and a
                              // call here would spill every accumulator)
       EXCITE_UNROLL
       for (int r = 0; r < MR; ++r)
-        for (int64_t i = 0; i < limit - p; ++i) y[r * P + p + i] = hn::ExtractLane(acc[r][j], static_cast<size_t>(i));
+        for (int64_t i = 0; i < limit - p; ++i) {
+          const float v = hn::ExtractLane(acc[r][j], static_cast<size_t>(i));
+          float& o = y[r * P + p + i];
+          o = in.accumulate ? v + o : v;
+        }
     }
   }
 }
@@ -157,6 +166,11 @@ void ForwardPositions(const TapInput& in, const float* wp, int64_t Cout, const f
     const int64_t left = (p1 - v + kL - 1) / kL;  // vectors left
     // (A remainder of 4 vectors under 3-vector tiles runs as 2 + 2 rather than 3 + 1.)
     const int nv = shape.vectors == 3 && left == 4 ? 2 : static_cast<int>(std::min<int64_t>(shape.vectors, left));
+    if (in.accumulate) {  // the next tile's y, read at its stores: in cache by then
+      const int64_t q0 = v + nv * kL, q1 = std::min(p1, q0 + shape.vectors * kL);
+      for (int64_t r = 0; r < Cout && q0 < q1; ++r)
+        for (int64_t q = q0; q < q1; q += 16) __builtin_prefetch(y + r * P + q, 1, 3);
+    }
     for (int64_t b = 0, nb = row_blocks(Cout, rows); b < nb; ++b) {
       const int64_t m0 = row_block_start(Cout, rows, b), mr = row_block_start(Cout, rows, b + 1) - m0;
       forward_tile_fn(mr, nv)(in, wp + m0 * CinKK, bias ? bias + m0 : nullptr, y + m0 * P, P, v, p1);

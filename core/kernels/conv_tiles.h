@@ -49,6 +49,7 @@ struct TapInput {
   // keeps its value (for code 1, then code 2), 0 where it is masked.
   const uint8_t* col_code = nullptr;
   const float* col_mask = nullptr;
+  bool accumulate = false;  // forward_positions: y += the sums (y's value + sum), not y = sums
 };
 
 // Readable floats past the last channel's in_stride: the tiles read whole vectors, so a staged

@@ -1,6 +1,7 @@
 // Gradient check of every foundation op, for every input, on random shapes.
 #include <catch2/catch.hpp>
 
+#include "core/kernels/conv.h"
 #include "gradcheck_catch.h"
 
 using namespace excite;
@@ -91,6 +92,36 @@ TEST_CASE("engine: a gradient summed in place never changes one another variable
   sum(add(add(x, w), x)).backward();
   CHECK(x.grad()[0] == Approx(2.f));
   CHECK(w.grad()[0] == Approx(1.f));
+}
+
+TEST_CASE("engine: conv2d adds its input gradient into the one its input holds, never into a shared one") {
+  // x feeds a 3x3 conv and, as itself (add hands one tensor to both inputs: shared, not taken) or
+  // through relu (its own tensor: taken), the join; x.grad = the conv's input gradient + the other,
+  // and the weight's gradient (computed after dx, from the same dy) is untouched by the sum.
+  Generator gen(31);
+  const ConvGeometry g{.N = 2, .C = 3, .H = 5, .W = 6, .OC = 3, .KH = 3, .KW = 3, .pad_h = 1, .pad_w = 1};
+  Tensor w = Tensor::uniform({3, 3, 3, 3}, -1, 1, gen), x0 = Tensor::uniform({2, 3, 5, 6}, -1, 1, gen);
+  Tensor dx_conv(x0.shape()), dw(w.shape());
+  const Tensor ones = Tensor::ones(x0.shape());
+  conv2d_backward_naive(ones.data(), x0.data(), w.data(), dx_conv.data(), dw.data(), nullptr, g);
+  for (bool through_relu : {false, true}) {
+    INFO((through_relu ? "relu(x)" : "x") << " beside the conv");
+    Variable x(x0.clone(), true), wv(w.clone(), true);
+    Variable c = conv2d(x, wv, Variable(), Conv2dParams{.pad_h = 1, .pad_w = 1});
+    sum(add(c, through_relu ? relu(x) : x)).backward();
+    for (int64_t i = 0; i < x0.numel(); ++i) {
+      const float other = through_relu ? (x0[i] > 0.f ? 1.f : 0.f) : 1.f;
+      CHECK(x.grad()[i] == Approx(dx_conv[i] + other).margin(1e-5));
+    }
+    CHECK(max_abs_diff(wv.grad(), dw) < 1e-4f);
+    // A second backward adds to x.grad (a leaf's gradient accumulates), but never into a copy of
+    // it someone holds.
+    const Tensor first = x.grad(), kept = first.clone();
+    Variable c2 = conv2d(x, wv, Variable(), Conv2dParams{.pad_h = 1, .pad_w = 1});
+    sum(add(c2, through_relu ? relu(x) : x)).backward();
+    CHECK(max_abs_diff(first, kept) == 0.f);
+    for (int64_t i = 0; i < x0.numel(); ++i) CHECK(x.grad()[i] == Approx(2.f * kept[i]).margin(1e-5));
+  }
 }
 
 TEST_CASE("engine: accumulation, no-grad, freed graph, errors") {

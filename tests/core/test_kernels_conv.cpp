@@ -126,6 +126,24 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
     CHECK(max_abs_diff(dw_fast, dw_naive) < 1e-4f * static_cast<float>(g.N));
     CHECK(max_abs_diff(db_fast, db_naive) < 1e-4f * static_cast<float>(g.N));
 
+    // add_dx: dx += the input gradient, to the bit what dx held plus the overwriting form's value,
+    // on the direct kernels, the dispatching entry point and im2col + sgemm.
+    Tensor held = Tensor::uniform(x.shape(), -1, 1, gen), expect(x.shape());
+    for (int64_t i = 0; i < x.numel(); ++i) expect[i] = dx_fast[i] + held[i];
+    Tensor dx_add = held.clone();
+    conv2d_backward(dy.data(), x.data(), w.data(), dx_add.data(), nullptr, nullptr, g, true);
+    CHECK(max_abs_diff(dx_add, expect) == 0.f);
+    dx_add = held.clone();
+    conv2d_direct_backward(dy.data(), x.data(), w.data(), dx_add.data(), nullptr, g, true);
+    for (int64_t i = 0; i < x.numel(); ++i) expect[i] = dx_direct[i] + held[i];
+    CHECK(max_abs_diff(dx_add, expect) == 0.f);
+    Tensor dx_i2c(x.shape());
+    conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx_i2c.data(), nullptr, g);
+    dx_add = held.clone();
+    conv2d_backward_im2col(dy.data(), x.data(), w.data(), dx_add.data(), nullptr, g, true);
+    for (int64_t i = 0; i < x.numel(); ++i) expect[i] = dx_i2c[i] + held[i];
+    CHECK(max_abs_diff(dx_add, expect) == 0.f);
+
     // Each gradient alone (the others null) gives the same values.
     Tensor dx_only(x.shape()), dw_only(w.shape());
     conv2d_backward(dy.data(), x.data(), w.data(), dx_only.data(), nullptr, nullptr, g);
