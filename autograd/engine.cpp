@@ -27,7 +27,7 @@ static void accumulate(Variable& v, Tensor g) {
   if (per_plane(g, v)) {  // spread over the planes: into the gradient held if no one else holds it
     const int64_t NC = v.size(0) * v.size(1), HW = v.size(2) * v.size(3);
     Tensor& held = v.grad();
-    if (held.defined() && held.sole_owner()) {
+    if (held.sole_owner()) {
       plane_add(held.data(), g.data(), held.data(), NC, HW);
       return;
     }
@@ -67,7 +67,7 @@ Tensor take_held_gradient(size_t i) {
   Variable& in = (*running_inputs)[i];
   if (!in.requires_grad()) return {};
   Tensor& held = in.grad();
-  if (!held.defined() || !held.sole_owner() || held.shape() != in.shape()) return {};
+  if (!held.sole_owner() || held.shape() != in.shape()) return {};
   return std::exchange(held, Tensor());
 }
 

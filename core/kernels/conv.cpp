@@ -191,8 +191,7 @@ void conv2d_backward_im2col(const float* dy, const float* x, const float* w, flo
             std::fill(dxg, dxg + count, 0.f);
             col2im(col, g, dxg);
           }
-          if (add_dx)
-            for (int64_t i = 0; i < count; ++i) out[i] = dxg[i] + out[i];
+          if (add_dx) add_own_gradient(dxg, out, count);
         }
       }
     }

@@ -41,6 +41,11 @@ struct ConvGeometry {
 void im2col(const float* x, const ConvGeometry& g, float* col);
 // The adjoint: col [Cg*KH*KW, OH*OW] is summed back into dx [Cg, H, W] (dx += ...).
 void col2im(const float* col, const ConvGeometry& g, float* dx);
+// dx[i] = own[i] + dx[i] for i < n, on the calling thread: a piece of the input gradient computed
+// on its own, added to what dx held (conv2d_backward's add_dx; to the bit the engine's sum).
+inline void add_own_gradient(const float* own, float* dx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = own[i] + dx[i];
+}
 
 // y [N, OC, OH, OW] = conv(x [N, C, H, W], w [OC, Cg, KH, KW]) + b [OC] (b may be null).
 // Runs the direct register-tile kernels (conv_direct.h) on every SIMD target, im2col + sgemm

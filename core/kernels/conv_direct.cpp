@@ -279,8 +279,7 @@ bool input_grad_phases(const float* dy, const float* w, float* dx, const ConvGeo
         float* const dx_row = d + c * HW + ih * g.W;
         float* o = add ? row_sum.data() : dx_row;
         auto add_row = [&] {
-          if (add)
-            for (int64_t iw = 0; iw < g.W; ++iw) dx_row[iw] = row_sum[static_cast<size_t>(iw)] + dx_row[iw];
+          if (add) add_own_gradient(row_sum.data(), dx_row, g.W);
         };
         auto source = [&](int64_t b) -> const float* {
           const Phase& ph = plan.phases[static_cast<size_t>(a * g.stride_w + b)];
@@ -344,8 +343,7 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
         float* d = add ? scratch(1, static_cast<size_t>(Cg * HW)) : out;
         std::fill(d, d + Cg * HW, 0.f);
         col2im(buf, g, d);
-        if (add)
-          for (int64_t i = 0; i < Cg * HW; ++i) out[i] = d[i] + out[i];
+        if (add) add_own_gradient(d, out, Cg * HW);
       });
 }
 

@@ -240,10 +240,6 @@ void PadBorder(const float* x, int64_t Cg, int64_t H, int64_t W, float* xpad) {
   }
 }
 
-// dy [OCg][P] -> dyT [P][OCp]: 4 x 4 blocks transposed in registers (two interleaves and a
-// half-concatenation per pair of rows; 128-bit vectors, so the same code on every SIMD target),
-// scalar at the edges. Blocks of 64 positions keep the written rows in L1. The scalar loop this
-// replaced was a quarter of the 16->16 @32 weight gradient's time on Sapphire Rapids (perf).
 namespace {
 
 #if HWY_TARGET != HWY_SCALAR
