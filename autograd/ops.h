@@ -59,6 +59,9 @@ Variable linear(const Variable& x, const Variable& weight, const Variable& bias)
 
 // --- SE excitation: ops/channel.cpp ---
 Variable channel_scale(const Variable& x, const Variable& s);  // x [N,C,H,W] * s [N,C] -> [N,C,H,W]
+// relu(channel_scale(x, s) + r), r like x: a residual block's join after SE in one pass each way
+// (x s + r is one FMA: equal to the three ops up to one rounding).
+Variable channel_scale_add_relu(const Variable& x, const Variable& s, const Variable& r);
 
 // --- convolution: ops/conv.cpp ---
 struct Conv2dParams {
@@ -69,6 +72,15 @@ struct Conv2dParams {
 };
 // x [N, C, H, W], weight [OC, C/groups, KH, KW], bias [OC] or undefined -> [N, OC, OH, OW]
 Variable conv2d(const Variable& x, const Variable& weight, const Variable& bias, const Conv2dParams& p);
+// Inference only: batch_norm(conv2d(x, weight, bias, p)) in eval mode (the running statistics;
+// bn_weight/bn_bias may be undefined), with relu its ReLU, as one convolution whose weights and
+// bias carry the batchnorm and whose stores apply the ReLU: per output channel, with
+// s = bn_weight / sqrt(running_var + eps), w' = s w and b' = s (bias - running_mean) + bn_bias.
+// Equal to the two ops up to float rounding; records no graph and fails if a gradient is wanted
+// (grad mode on and an input that requires one).
+Variable conv2d_batchnorm_inference(const Variable& x, const Variable& weight, const Variable& bias,
+                                    const Conv2dParams& p, const Variable& bn_weight, const Variable& bn_bias,
+                                    const Tensor& running_mean, const Tensor& running_var, float eps, bool relu);
 
 // --- normalisation: ops/batchnorm.cpp ---
 // Training: normalise with the batch's biased variance; update running_mean/running_var (the

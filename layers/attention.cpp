@@ -1,6 +1,8 @@
 #include "layers/attention.h"
 
+#include "autograd/trace.h"
 #include "core/kernels/op_timer.h"
+#include "layers/profile.h"
 
 namespace excite::layers {
 
@@ -21,6 +23,16 @@ AttentionModule::AttentionModule(std::string type, const AttentionKind& kind, in
 Variable AttentionModule::forward(const Variable& x) {
   OpKindOverride charge_to_attention(OpKind::SE);
   return attend(x);
+}
+
+Variable AttentionModule::forward_add_relu(const Variable& x, const Variable& residual) {
+  if (!scales_channels_only() || profile_recording() || tracing()) return add_relu((*this)(x), residual);
+  OpKindOverride charge_to_attention(OpKind::SE);
+  return channel_scale_add_relu(x, channel_gate(x), residual);
+}
+
+Variable AttentionModule::channel_gate(const Variable&) {
+  EXCITE_FAIL(label() << ": not a kind that only scales channels (no channel_gate)");
 }
 
 std::string AttentionModule::structure() const {

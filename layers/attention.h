@@ -87,6 +87,12 @@ class AttentionModule : public Module {
   // x [N, C, H, W] -> the same shape, re-weighted. Time goes to "se" in `excite bench`'s
   // breakdown (core/kernels/op_timer.h), for every kind.
   Variable forward(const Variable& x) final;
+  // relu(this(x) + residual): a residual block's join after its attention (Position::Standard).
+  // For a kind that only scales channels (scales_channels_only: SE, ECA) one op,
+  // channel_scale_add_relu, one pass each way instead of two; for the others, and while a profile
+  // or a trace is taken (a profile sees the module's call, a trace only ops the exporter knows),
+  // the module and then add_relu.
+  Variable forward_add_relu(const Variable& x, const Variable& residual);
 
   const AttentionKind& kind() const { return kind_; }
   int64_t channels() const { return channels_; }
@@ -105,6 +111,10 @@ class AttentionModule : public Module {
  protected:
   AttentionModule(std::string type, const AttentionKind& kind, int64_t channels, OptionValues options);
   virtual Variable attend(const Variable& x) = 0;
+  // Kinds whose attend(x) is channel_scale(x, e) say so, and compute (and note) e [N, C] in
+  // channel_gate(x): forward_add_relu then applies it in the join. Default: not such a kind.
+  virtual bool scales_channels_only() const { return false; }
+  virtual Variable channel_gate(const Variable& x);
   // attend() passes the gates it applies; kept only while recording.
   void note_gates(const Variable& channel, const Variable& spatial = {});
 

@@ -19,7 +19,7 @@ Conv2d::Conv2d(const Conv2dOptions& o) : Module("Conv2d"), options_(o) {
   if (o.bias) bias_ = register_parameter("bias", b);
 }
 
-Variable Conv2d::forward(const Variable& x) {
+void Conv2d::check_input(const Variable& x) const {
   const Conv2dOptions& o = options_;
   EXCITE_CHECK(x.dim() == 4 && x.size(1) == o.in,
                label() << ": expected input [N, " << o.in << ", H, W], got " << x.shape() << " (weight "
@@ -28,12 +28,21 @@ Variable Conv2d::forward(const Variable& x) {
   EXCITE_CHECK(x.size(2) + 2 * o.padding >= reach && x.size(3) + 2 * o.padding >= reach,
                label() << ": input " << x.shape() << " is smaller than the kernel's reach " << reach
                        << " with padding " << o.padding << " (weight " << weight_.shape() << ")");
+}
+
+Conv2dParams Conv2d::params() const {
+  const Conv2dOptions& o = options_;
   Conv2dParams p;
   p.stride_h = p.stride_w = o.stride;
   p.pad_h = p.pad_w = o.padding;
   p.dilation_h = p.dilation_w = o.dilation;
   p.groups = o.groups;
-  return conv2d(x, weight_, bias_, p);
+  return p;
+}
+
+Variable Conv2d::forward(const Variable& x) {
+  check_input(x);
+  return conv2d(x, weight_, bias_, params());
 }
 
 int64_t Conv2d::own_macs(const Shape&, const Shape& out) const {

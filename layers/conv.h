@@ -28,6 +28,8 @@ class Conv2d : public Module {
   int64_t own_macs(const Shape& input, const Shape& output) const override;
 
   const Conv2dOptions& options() const { return options_; }
+  Conv2dParams params() const;                 // the options as autograd conv2d takes them
+  void check_input(const Variable& x) const;  // fails with a message naming the layer unless x fits
   Variable weight() const { return weight_; }
   Variable bias() const { return bias_; }  // undefined when options.bias is false
 

@@ -80,12 +80,14 @@ class ECAModule final : public AttentionModule {
   }
 
  protected:
-  Variable attend(const Variable& x) override {
+  Variable attend(const Variable& x) override { return channel_scale(x, channel_gate(x)); }
+  bool scales_channels_only() const override { return true; }
+  Variable channel_gate(const Variable& x) override {
     EXCITE_CHECK(x.dim() == 4 && x.size(1) == channels(),
                  label() << ": expected input [N, " << channels() << ", H, W], got " << x.shape());
     const Variable e = (*gate_)((*conv_)(global_avg_pool(x)));
     note_gates(e);
-    return channel_scale(x, e);
+    return e;
   }
 
  private:

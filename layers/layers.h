@@ -5,6 +5,7 @@
 #include "layers/attention.h"
 #include "layers/batchnorm.h"
 #include "layers/conv.h"
+#include "layers/conv_bn.h"
 #include "layers/gate.h"
 #include "layers/init.h"
 #include "layers/linear.h"

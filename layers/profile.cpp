@@ -18,6 +18,8 @@ int64_t own_parameter_count(const Module& module) {
 
 }  // namespace
 
+bool profile_recording() { return g_recording.rows != nullptr; }
+
 int64_t profile_enter(const Module& module, const Shape& input) {
   if (g_recording.rows == nullptr) return -1;
   LayerProfile row;

@@ -42,6 +42,9 @@ struct Profile {
 
 Profile profile(Module& model, const Shape& input);
 
+// True while a profile is being recorded on this thread (layers that would fuse modules into one
+// op call them one by one instead, so that each keeps its row).
+bool profile_recording();
 // Used by Module::operator(): no-ops unless a profile is being recorded on this thread.
 int64_t profile_enter(const Module& module, const Shape& input);  // returns a row index or -1
 void profile_exit(int64_t row, const Module& module, const Shape& input, const Shape& output);

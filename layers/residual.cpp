@@ -1,5 +1,7 @@
 #include "layers/residual.h"
 
+#include "layers/conv_bn.h"
+
 namespace excite::layers {
 
 namespace {
@@ -44,10 +46,14 @@ Variable ResidualBlock::forward(const Variable& x) {
   const Position where = options_.position;
   auto attend_at = [&](Position p, const Variable& v) { return attention_ && where == p ? (*attention_)(v) : v; };
   check_input(x);
-  Variable residual = (*shortcut_)(x);
-  Variable out = attend_at(Position::Standard, branch(attend_at(Position::Pre, x)));
+  Variable residual = shortcut_bn_ && folds_batchnorm(*shortcut_bn_) ? conv_bn(*shortcut_conv_, *shortcut_bn_, x)
+                                                                     : (*shortcut_)(x);
+  Variable out = branch(attend_at(Position::Pre, x));
   residual = attend_at(Position::Identity, residual);
-  out = add_relu(out, residual);  // relu(out + residual), fused
+  // relu(out + residual) in one op; at the standard position with the attention in it where its
+  // kind can (SE: scale, add and ReLU in one pass).
+  out = attention_ && where == Position::Standard ? attention_->forward_add_relu(out, residual)
+                                                  : add_relu(out, residual);
   return attend_at(Position::Post, out);
 }
 
@@ -62,8 +68,8 @@ BasicBlock::BasicBlock(const ResidualBlockOptions& o) : ResidualBlock("BasicBloc
 }
 
 Variable BasicBlock::branch(const Variable& x) {
-  Variable out = bn1_->call_relu((*conv1_)(x));  // relu(bn1(conv1(x))), BN and ReLU fused
-  return (*bn2_)((*conv2_)(out));
+  Variable out = conv_bn(*conv1_, *bn1_, x, true);  // relu(bn1(conv1(x))), BN and ReLU fused
+  return conv_bn(*conv2_, *bn2_, out);
 }
 
 // --- Bottleneck: 1x1 - BN - ReLU - 3x3 (stride) - BN - ReLU - 1x1 (x4) - BN ---
@@ -82,9 +88,9 @@ Bottleneck::Bottleneck(const ResidualBlockOptions& o) : ResidualBlock("Bottlenec
 }
 
 Variable Bottleneck::branch(const Variable& x) {
-  Variable out = bn1_->call_relu((*conv1_)(x));  // relu(bn1(...)), fused
-  out = bn2_->call_relu((*conv2_)(out));
-  return (*bn3_)((*conv3_)(out));
+  Variable out = conv_bn(*conv1_, *bn1_, x, true);  // relu(bn1(...)), fused
+  out = conv_bn(*conv2_, *bn2_, out, true);
+  return conv_bn(*conv3_, *bn3_, out);
 }
 
 }  // namespace excite::layers

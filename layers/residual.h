@@ -8,7 +8,8 @@
 // se (the attention module, under its kind's child_name()), shortcut. shortcut is an empty
 // Sequential when the shape is unchanged, else Sequential(1x1 conv with the stride, BN)
 // (`shortcut.0`, `shortcut.1`). Convolutions have no bias. ReLU is applied functionally (no
-// module), as the seed does.
+// module), as the seed does. Each conv and its BN run through conv_bn (layers/conv_bn.h): one
+// folded convolution at inference.
 #pragma once
 
 #include <string>
@@ -49,6 +50,8 @@ class ResidualBlock : public Module {
   ResidualBlockOptions options_;
   std::shared_ptr<AttentionModule> attention_;  // null for kind "none"
   std::shared_ptr<Sequential> shortcut_;
+  std::shared_ptr<Conv2d> shortcut_conv_;    // shortcut_'s two layers, or null when it is empty
+  std::shared_ptr<BatchNorm2d> shortcut_bn_;
 };
 
 class BasicBlock : public ResidualBlock {

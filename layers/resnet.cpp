@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "layers/activation.h"
+#include "layers/conv_bn.h"
 #include "layers/init.h"
 
 namespace excite::layers {
@@ -81,7 +82,7 @@ Variable ResNet::features(const Variable& x) {
   EXCITE_CHECK(x.dim() == 4 && x.size(1) == config_.in_channels,
                label() << ": expected images [N, " << config_.in_channels << ", H, W], got " << x.shape()
                        << " (conv1.weight " << conv1_->weight().shape() << "); set in_channels to the data's channel count");
-  Variable y = (*relu_)((*bn1_)((*conv1_)(x)));
+  Variable y = folds_batchnorm(*bn1_) ? conv_bn(*conv1_, *bn1_, x, true) : (*relu_)((*bn1_)((*conv1_)(x)));
   if (maxpool_) y = (*maxpool_)(y);
   for (auto& stage : stages_) y = (*stage)(y);
   return y;

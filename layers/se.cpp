@@ -52,11 +52,13 @@ Variable SEModule::excitation(const Variable& x) {
   return (*fc[3])(z);
 }
 
-Variable SEModule::attend(const Variable& x) {
+Variable SEModule::channel_gate(const Variable& x) {
   Variable e = excitation(x);
   note_gates(e);
-  return channel_scale(x, e);
+  return e;
 }
+
+Variable SEModule::attend(const Variable& x) { return channel_scale(x, channel_gate(x)); }
 
 // --- the kind ---
 

@@ -63,6 +63,8 @@ class SEModule : public AttentionModule {
 
  protected:
   Variable attend(const Variable& x) override;
+  bool scales_channels_only() const override { return true; }
+  Variable channel_gate(const Variable& x) override;  // excitation(x), noted
 
  private:
   int64_t hidden_;

@@ -1,5 +1,7 @@
 #include "layers/se_block.h"
 
+#include "layers/conv_bn.h"
+
 namespace excite::layers {
 
 SEBlock::SEBlock(const SEBlockOptions& o) : Module("SEBlock") {
@@ -9,6 +11,8 @@ SEBlock::SEBlock(const SEBlockOptions& o) : Module("SEBlock") {
   se_ = register_module("se", std::make_shared<SEModule>(o.out, o.se));
 }
 
-Variable SEBlock::forward(const Variable& x) { return (*se_)(relu((*bn_)((*conv_)(x)))); }
+Variable SEBlock::forward(const Variable& x) {
+  return (*se_)(folds_batchnorm(*bn_) ? conv_bn(*conv_, *bn_, x, true) : relu((*bn_)((*conv_)(x))));
+}
 
 }  // namespace excite::layers

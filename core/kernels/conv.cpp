@@ -108,7 +108,8 @@ void col2im(const float* col, const ConvGeometry& g, float* dx) {
   }
 }
 
-void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                           bool relu) {
   const int64_t P = g.OH() * g.OW(), Kg = g.col_rows(), Cg = g.Cg(), OCg = g.OCg();
   auto one_sample = [&](int64_t n) {
     float* col = g.pointwise() ? nullptr : scratch(static_cast<size_t>(Kg * P));
@@ -124,6 +125,8 @@ void conv2d_forward_im2col(const float* x, const float* w, const float* b, float
         for (int64_t oc = 0; oc < OCg; ++oc) std::fill(yg + oc * P, yg + (oc + 1) * P, b[gr * OCg + oc]);
       }
       gemm(false, false, OCg, P, Kg, 1.f, w + gr * OCg * Kg, Kg, src, P, b ? 1.f : 0.f, yg, P);
+      if (relu)
+        for (int64_t i = 0; i < OCg * P; ++i) yg[i] = std::max(yg[i], 0.f);
     }
   };
   if (g.N >= num_threads()) {
@@ -204,11 +207,11 @@ void conv2d_backward_im2col(const float* dy, const float* x, const float* w, flo
   }
 }
 
-void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g, bool relu) {
   if (conv2d_direct_preferred()) {
-    conv2d_direct_forward(x, w, b, y, g);
+    conv2d_direct_forward(x, w, b, y, g, relu);
   } else {
-    conv2d_forward_im2col(x, w, b, y, g);
+    conv2d_forward_im2col(x, w, b, y, g, relu);
   }
 }
 
@@ -224,7 +227,8 @@ void conv2d_backward(const float* dy, const float* x, const float* w, float* dx,
 
 // --- naive twin: the definition, one multiply-add at a time, in double ---
 
-void conv2d_forward_naive(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+void conv2d_forward_naive(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                          bool relu) {
   const int64_t OH = g.OH(), OW = g.OW(), Cg = g.Cg(), OCg = g.OCg();
   for (int64_t n = 0; n < g.N; ++n)
     for (int64_t oc = 0; oc < g.OC; ++oc)
@@ -241,7 +245,7 @@ void conv2d_forward_naive(const float* x, const float* w, const float* b, float*
                 acc += static_cast<double>(x[((n * g.C + gr * Cg + c) * g.H + ih) * g.W + iw]) *
                        w[((oc * Cg + c) * g.KH + kh) * g.KW + kw];
               }
-          y[((n * g.OC + oc) * OH + oh) * OW + ow] = static_cast<float>(acc);
+          y[((n * g.OC + oc) * OH + oh) * OW + ow] = static_cast<float>(relu && acc < 0.0 ? 0.0 : acc);
         }
 }
 

@@ -47,10 +47,12 @@ inline void add_own_gradient(const float* own, float* dx, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dx[i] = own[i] + dx[i];
 }
 
-// y [N, OC, OH, OW] = conv(x [N, C, H, W], w [OC, Cg, KH, KW]) + b [OC] (b may be null).
+// y [N, OC, OH, OW] = conv(x [N, C, H, W], w [OC, Cg, KH, KW]) + b [OC] (b may be null), with
+// relu max(0, that) (in the stores: a conv whose batchnorm is folded into w and b, then a ReLU).
 // Runs the direct register-tile kernels (conv_direct.h) on every SIMD target, im2col + sgemm
 // (OpenBLAS) on the scalar one (core/kernels/isa.h).
-void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
+void conv2d_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                    bool relu = false);
 // From dy [N, OC, OH, OW]: dx [N, C, H, W], dw [OC, Cg, KH, KW], db [OC]; each output may be
 // null (not wanted). All three are overwritten, except dx with add_dx: then dx += the input
 // gradient (each element the gradient plus what dx held: a second gradient of the input summed
@@ -59,12 +61,14 @@ void conv2d_backward(const float* dy, const float* x, const float* w, float* dx,
                      const ConvGeometry& g, bool add_dx = false);
 
 // The im2col + sgemm path on its own (any geometry), and the bias gradient (sum of dy).
-void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
+void conv2d_forward_im2col(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                           bool relu = false);
 void conv2d_backward_im2col(const float* dy, const float* x, const float* w, float* dx, float* dw,
                             const ConvGeometry& g, bool add_dx = false);
 void conv2d_bias_backward(const float* dy, float* db, const ConvGeometry& g);
 
-void conv2d_forward_naive(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
+void conv2d_forward_naive(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                          bool relu = false);
 void conv2d_backward_naive(const float* dy, const float* x, const float* w, float* dx, float* dw, float* db,
                            const ConvGeometry& g);
 

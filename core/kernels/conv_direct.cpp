@@ -39,6 +39,7 @@ namespace excite {
 using conv_tiles::kSlack;
 using conv_tiles::make_stage;
 using conv_tiles::Stage;
+using conv_tiles::Store;
 using conv_tiles::stage_input;
 using conv_tiles::TapInput;
 using conv_tiles::TileShape;
@@ -120,7 +121,7 @@ void for_each_sample(const ConvGeometry& g, int64_t P, const TileShape& ts, size
 // y [N, OCg per group, P] = conv over input planes [N, Cin per group, H, W] as staged by st.
 void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Stage& st, const float* wp,
                     int64_t Cout, const float* bias, float* y, int64_t y_sample, int64_t y_group, int64_t P,
-                    const ConvGeometry& loop, const TileShape& ts, bool accumulate = false) {
+                    const ConvGeometry& loop, const TileShape& ts, Store store = Store::Set) {
   const int64_t CinKK = st.C * static_cast<int64_t>(st.off.size());
   for_each_sample(
       loop, P, ts, st.floats(),
@@ -132,7 +133,7 @@ void forward_staged(const float* x, int64_t x_sample, int64_t x_group, const Sta
       },
       [&](const float* in, float*, int64_t n, int64_t gr, int64_t p0, int64_t p1) {
         TapInput tin = st.input(in);
-        tin.accumulate = accumulate;
+        tin.store = store;
         // The next sample's input while this one computes (whole samples per thread only).
         if (p0 == 0 && p1 == P && n + 1 < loop.N) tin.next = {x + (n + 1) * x_sample + gr * x_group, st.C * st.H * st.W};
         conv_tiles::forward_positions(tin, wp + gr * Cout * CinKK, Cout, bias ? bias + gr * Cout : nullptr,
@@ -308,7 +309,8 @@ void input_grad(const float* dy, const float* w, float* dx, const ConvGeometry& 
     const Stage st = make_stage(t);
     const TileShape ts = conv_tiles::forward_tile_shape(HW);
     const std::vector<float> wt = pack_weights(w, g, Packing::TransposeFlip, ts.rows);
-    forward_staged(dy, g.OC * P, OCg * P, st, wt.data(), Cg, nullptr, dx, g.C * HW, Cg * HW, HW, t, ts, add);
+    forward_staged(dy, g.OC * P, OCg * P, st, wt.data(), Cg, nullptr, dx, g.C * HW, Cg * HW, HW, t, ts,
+                   add ? Store::Add : Store::Set);
     return;
   }
   if (input_grad_phases(dy, w, dx, g, add)) return;
@@ -429,12 +431,14 @@ void weight_grad(const float* dy, const float* x, float* dw, const ConvGeometry&
 
 bool conv2d_direct_preferred() { return isa_lanes() > 1; }
 
-void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g) {
+void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                           bool relu) {
   const int64_t P = g.OH() * g.OW(), HW = g.H * g.W;
   const Stage st = make_stage(g);
   const TileShape ts = conv_tiles::forward_tile_shape(P);
   const std::vector<float> wp = pack_weights(w, g, Packing::Forward, ts.rows);
-  forward_staged(x, g.C * HW, g.Cg() * HW, st, wp.data(), g.OCg(), b, y, g.OC * P, g.OCg() * P, P, g, ts);
+  forward_staged(x, g.C * HW, g.Cg() * HW, st, wp.data(), g.OCg(), b, y, g.OC * P, g.OCg() * P, P, g, ts,
+                 relu ? Store::SetRelu : Store::Set);
 }
 
 void conv2d_direct_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,

@@ -23,7 +23,8 @@ namespace excite {
 bool conv2d_direct_preferred();
 // As conv2d_forward / conv2d_backward (dx, dw may be null; the bias gradient is not done here),
 // on whatever target runs (isa.h), the scalar one included.
-void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g);
+void conv2d_direct_forward(const float* x, const float* w, const float* b, float* y, const ConvGeometry& g,
+                           bool relu = false);
 void conv2d_direct_backward(const float* dy, const float* x, const float* w, float* dx, float* dw,
                             const ConvGeometry& g, bool add_dx = false);
 

@@ -85,11 +85,19 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
       }
     }
   }
+  if (in.store == Store::SetRelu) {
+    EXCITE_UNROLL
+    for (int r = 0; r < MR; ++r) {
+      EXCITE_UNROLL
+      for (int j = 0; j < NV; ++j) acc[r][j] = hn::Max(acc[r][j], hn::Zero(d));
+    }
+  }
+  const bool add = in.store == Store::Add;
   EXCITE_UNROLL
   for (int j = 0; j < NV; ++j) {
     const int64_t p = p0 + j * kL;
     if (p + kL <= limit) {
-      if (in.accumulate) {
+      if (add) {
         EXCITE_UNROLL
         for (int r = 0; r < MR; ++r) hn::StoreU(hn::Add(acc[r][j], hn::LoadU(d, y + r * P + p)), d, y + r * P + p);
       } else {
@@ -103,7 +111,7 @@ void forward_tile(const TapInput& in, const float* wp, const float* bias, float*
         for (int64_t i = 0; i < limit - p; ++i) {
           const float v = hn::ExtractLane(acc[r][j], static_cast<size_t>(i));
           float& o = y[r * P + p + i];
-          o = in.accumulate ? v + o : v;
+          o = add ? v + o : v;
         }
     }
   }
@@ -166,7 +174,7 @@ void ForwardPositions(const TapInput& in, const float* wp, int64_t Cout, const f
     const int64_t left = (p1 - v + kL - 1) / kL;  // vectors left
     // (A remainder of 4 vectors under 3-vector tiles runs as 2 + 2 rather than 3 + 1.)
     const int nv = shape.vectors == 3 && left == 4 ? 2 : static_cast<int>(std::min<int64_t>(shape.vectors, left));
-    if (in.accumulate) {  // the next tile's y, read at its stores: in cache by then
+    if (in.store == Store::Add) {  // the next tile's y, read at its stores: in cache by then
       const int64_t q0 = v + nv * kL, q1 = std::min(p1, q0 + shape.vectors * kL);
       for (int64_t r = 0; r < Cout && q0 < q1; ++r)
         for (int64_t q = q0; q < q1; q += 16) __builtin_prefetch(y + r * P + q, 1, 3);

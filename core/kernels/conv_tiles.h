@@ -7,7 +7,8 @@
 // zeros, and every load is a plain vector load (where a tap shifts by a column, under a lane mask
 // for a row's first or last column: TapInput::col_code). Two kernels run over it,
 // written once over Highway and compiled for every target (conv_tiles.cpp):
-//   forward_positions: y[Cout, p] (+)= sum_{c, k} w[Cout, c, k] x(c, k, p) for p in [p0, p1),
+//   forward_positions: y[Cout, p] (+)= sum_{c, k} w[Cout, c, k] x(c, k, p) for p in [p0, p1)
+//     (or the ReLU of it, TapInput::store),
 //     in register tiles of rows x vectors (the shape is the target's: 8 x 3 or 6 x 4 with 32
 //     registers, 4 x 3 or 6 x 2 with 16) — the forward, the input gradient, and dcol = w^T dy;
 //   weight_grad: dw[oc, (c, k)] += sum over samples and positions of dy[oc, p] x(c, k, p), blocks
@@ -34,6 +35,11 @@ inline void prefetch_part(const Prefetch& f, int64_t part, int64_t parts) {
   for (int64_t i = lo; i < hi; ++i) __builtin_prefetch(f.p + 16 * i, 0, 2);
 }
 
+// What forward_positions writes at each output: the sum (Set), y's value + the sum (Add: an input
+// gradient added to the one already held), or max(0, sum) (SetRelu: a convolution followed by a
+// ReLU, as inference runs a conv whose batchnorm is folded into it).
+enum class Store : uint8_t { Set, Add, SetRelu };
+
 // An input as the tiles read it: channel c's tap k at position p is x[c * in_stride + off[k] + p].
 struct TapInput {
   const float* x = nullptr;
@@ -49,7 +55,7 @@ struct TapInput {
   // keeps its value (for code 1, then code 2), 0 where it is masked.
   const uint8_t* col_code = nullptr;
   const float* col_mask = nullptr;
-  bool accumulate = false;  // forward_positions: y += the sums (y's value + sum), not y = sums
+  Store store = Store::Set;  // what forward_positions writes
 };
 
 // Readable floats past the last channel's in_stride: the tiles read whole vectors, so a staged

@@ -100,6 +100,44 @@ void ChannelScaleBackward(const float* g, const float* x, const float* s, float*
   }, 64);
 }
 
+void ChannelScaleAddRelu(const float* x, const float* s, const float* r, float* y, int64_t NC, int64_t HW) {
+  parallel_for(NC, [&](int64_t i) {
+    const int64_t at = i * HW;
+    auto one = [&](auto d, int64_t j) {
+      const auto v = hn::MulAdd(hn::LoadU(d, x + at + j), hn::Set(d, s[i]), hn::LoadU(d, r + at + j));
+      hn::StoreU(hn::Max(v, hn::Zero(d)), d, y + at + j);
+    };
+    int64_t j = 0;
+    for (; j + kL <= HW; j += kL) one(D(), j);
+    for (; j < HW; ++j) one(hn::CappedTag<float, 1>(), j);  // the same FMA in the tail
+  }, 64);
+}
+
+void ChannelScaleAddReluBackward(const float* g, const float* y, const float* x, const float* s, float* dr,
+                                 float* dx, float* ds, int64_t NC, int64_t HW) {
+  parallel_for(NC, [&](int64_t i) {
+    const D d;
+    const int64_t at = i * HW;
+    const V vs = hn::Set(d, s[i]);
+    V acc = hn::Zero(d);
+    int64_t j = 0;
+    for (; j + kL <= HW; j += kL) {
+      const V m = hn::IfThenElseZero(hn::Gt(hn::LoadU(d, y + at + j), hn::Zero(d)), hn::LoadU(d, g + at + j));
+      hn::StoreU(m, d, dr + at + j);
+      if (dx) hn::StoreU(hn::Mul(m, vs), d, dx + at + j);
+      acc = hn::MulAdd(m, hn::LoadU(d, x + at + j), acc);
+    }
+    float sum = hn::GetLane(hn::SumOfLanes(d, acc));
+    for (; j < HW; ++j) {
+      const float m = y[at + j] > 0.f ? g[at + j] : 0.f;
+      dr[at + j] = m;
+      if (dx) dx[at + j] = m * s[i];
+      sum += m * x[at + j];
+    }
+    if (ds) ds[i] = sum;
+  }, 64);
+}
+
 void PlaneAdd(const float* a, const float* s, float* out, int64_t NC, int64_t HW) {
   parallel_for(NC, [&](int64_t i) {
     const D d;
@@ -132,6 +170,8 @@ HWY_EXPORT(ReluBackward);
 HWY_EXPORT(AddRelu);
 HWY_EXPORT(ChannelScale);
 HWY_EXPORT(ChannelScaleBackward);
+HWY_EXPORT(ChannelScaleAddRelu);
+HWY_EXPORT(ChannelScaleAddReluBackward);
 HWY_EXPORT(PlaneAdd);
 
 void binary_forward(BinaryOp op, const float* a, const float* b, float* out, int64_t n) {
@@ -162,6 +202,16 @@ void channel_scale_backward(const float* g, const float* x, const float* s, floa
                             int64_t HW) {
   isa_init();
   HWY_DYNAMIC_DISPATCH(ChannelScaleBackward)(g, x, s, dx, ds, NC, HW);
+}
+void channel_scale_add_relu_forward(const float* x, const float* s, const float* r, float* y, int64_t NC,
+                                    int64_t HW) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(ChannelScaleAddRelu)(x, s, r, y, NC, HW);
+}
+void channel_scale_add_relu_backward(const float* g, const float* y, const float* x, const float* s, float* dr,
+                                     float* dx, float* ds, int64_t NC, int64_t HW) {
+  isa_init();
+  HWY_DYNAMIC_DISPATCH(ChannelScaleAddReluBackward)(g, y, x, s, dr, dx, ds, NC, HW);
 }
 void plane_add(const float* a, const float* s, float* out, int64_t NC, int64_t HW) {
   isa_init();
@@ -196,6 +246,26 @@ void channel_scale_backward_naive(const float* g, const float* x, const float* s
     for (int64_t j = 0; j < HW; ++j) {
       if (dx) dx[i * HW + j] = g[i * HW + j] * s[i];
       acc += static_cast<double>(g[i * HW + j]) * x[i * HW + j];
+    }
+    if (ds) ds[i] = static_cast<float>(acc);
+  }
+}
+void channel_scale_add_relu_forward_naive(const float* x, const float* s, const float* r, float* y, int64_t NC,
+                                          int64_t HW) {
+  for (int64_t i = 0; i < NC * HW; ++i) {
+    const double v = static_cast<double>(x[i]) * s[i / HW] + r[i];
+    y[i] = v > 0.0 ? static_cast<float>(v) : 0.f;
+  }
+}
+void channel_scale_add_relu_backward_naive(const float* g, const float* y, const float* x, const float* s, float* dr,
+                                           float* dx, float* ds, int64_t NC, int64_t HW) {
+  for (int64_t i = 0; i < NC; ++i) {
+    double acc = 0.0;
+    for (int64_t j = 0; j < HW; ++j) {
+      const float m = y[i * HW + j] > 0.f ? g[i * HW + j] : 0.f;
+      dr[i * HW + j] = m;
+      if (dx) dx[i * HW + j] = m * s[i];
+      acc += static_cast<double>(m) * x[i * HW + j];
     }
     if (ds) ds[i] = static_cast<float>(acc);
   }

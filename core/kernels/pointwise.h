@@ -1,6 +1,7 @@
 // core/kernels/pointwise.h — the element-wise kernels of a training step on raw float*, fast and
 // naive: the binary arithmetic of equal-shape tensors, ReLU and the residual join relu(a + b)
-// with their backward masks, scaling, and SE's channel scale y[n, c, :] = x[n, c, :] * s[n, c].
+// with their backward masks, scaling, SE's channel scale y[n, c, :] = x[n, c, :] * s[n, c], and
+// the join after SE, relu(x s + r), in one.
 //
 // Written once over Highway (pointwise.cpp; vectors of the running target, isa.h), split over
 // the OpenMP pool in chunks of kElementwiseChunk floats (core/elementwise.h) or by planes, so the
@@ -30,6 +31,13 @@ void add_relu_forward(const float* a, const float* b, float* y, int64_t n);
 void channel_scale_forward(const float* x, const float* s, float* y, int64_t NC, int64_t HW);
 void channel_scale_backward(const float* g, const float* x, const float* s, float* dx, float* ds, int64_t NC,
                             int64_t HW);
+// y[i, :] = max(x[i, :] s[i] + r[i, :], 0) (x s + r one FMA, one rounding): a residual block's
+// join after SE — the channel scale, the residual addition and the ReLU in one pass. Backward
+// from g and y: dr = g where y > 0, else 0 (the residual's gradient), dx[i, :] = dr[i, :] s[i],
+// ds[i] = sum_j dr[i, j] x[i, j] (dx or ds may be null; dr may not).
+void channel_scale_add_relu_forward(const float* x, const float* s, const float* r, float* y, int64_t NC, int64_t HW);
+void channel_scale_add_relu_backward(const float* g, const float* y, const float* x, const float* s, float* dr,
+                                     float* dx, float* ds, int64_t NC, int64_t HW);
 // out[i, :] = a[i, :] + s[i] over NC planes of HW (a null: out[i, :] = s[i]); out may be a. A
 // gradient that is one value per plane (global average pooling's) added to a full one.
 void plane_add(const float* a, const float* s, float* out, int64_t NC, int64_t HW);
@@ -42,6 +50,10 @@ void add_relu_forward_naive(const float* a, const float* b, float* y, int64_t n)
 void channel_scale_forward_naive(const float* x, const float* s, float* y, int64_t NC, int64_t HW);
 void channel_scale_backward_naive(const float* g, const float* x, const float* s, float* dx, float* ds, int64_t NC,
                                   int64_t HW);
+void channel_scale_add_relu_forward_naive(const float* x, const float* s, const float* r, float* y, int64_t NC,
+                                          int64_t HW);
+void channel_scale_add_relu_backward_naive(const float* g, const float* y, const float* x, const float* s, float* dr,
+                                           float* dx, float* ds, int64_t NC, int64_t HW);
 void plane_add_naive(const float* a, const float* s, float* out, int64_t NC, int64_t HW);
 
 }  // namespace excite

@@ -252,3 +252,24 @@ TEST_CASE("batch_norm_relu and add_relu equal their unfused twins, values and gr
     CHECK(max_abs_diff(rv1, rv2) == 0.f);
   }
 }
+
+TEST_CASE("channel_scale_add_relu equals relu(channel_scale(x, s) + r), values and gradients, and passes gradcheck") {
+  Generator gen(65);
+  Tensor x = Tensor::uniform({3, 4, 5, 7}, -2.f, 2.f, gen), s = Tensor::uniform({3, 4}, 0.f, 1.f, gen);
+  Tensor r = Tensor::uniform(x.shape(), -2.f, 2.f, gen), g = Tensor::uniform(x.shape(), -1.f, 1.f, gen);
+  auto run = [&](bool fused) {
+    Variable vx(x.clone(), true), vs(s.clone(), true), vr(r.clone(), true);
+    Variable y = fused ? channel_scale_add_relu(vx, vs, vr) : add_relu(channel_scale(vx, vs), vr);
+    y.backward(g);
+    return std::vector<Tensor>{y.data(), vx.grad(), vs.grad(), vr.grad()};
+  };
+  std::vector<Tensor> fused = run(true), plain = run(false);
+  for (size_t i = 0; i < fused.size(); ++i) {
+    INFO("result " << i);
+    CHECK(max_abs_diff(fused[i], plain[i]) < 1e-5f);
+  }
+  expect_grads([](auto& v) { return channel_scale_add_relu(v[0], v[1], v[2]); },
+               {random_input({2, 3, 4, 5}, gen), random_input({2, 3}, gen), random_input({2, 3, 4, 5}, gen, -2.f, 2.f)});
+  CHECK_THROWS_WITH(channel_scale_add_relu(Variable(x), Variable(s), Variable(Tensor({3, 4, 5, 6}))),
+                    Catch::Contains("r like x"));
+}

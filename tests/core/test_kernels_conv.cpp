@@ -5,6 +5,7 @@
 // sizes off the vector widths and channel counts off the register blocks.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/blas.h"
@@ -94,6 +95,13 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
   conv2d_forward_naive(x.data(), w.data(), bp, y_naive.data(), g);
   conv2d_forward_im2col(x.data(), w.data(), bp, y_im2col.data(), g);
   CHECK(max_abs_diff(y_im2col, y_naive) < 1e-4f);
+  Tensor y_naive_relu(dy.shape()), y_im2col_relu(dy.shape());
+  conv2d_forward_naive(x.data(), w.data(), bp, y_naive_relu.data(), g, true);
+  bool relu_of_naive = true;
+  for (int64_t i = 0; i < y_naive.numel(); ++i) relu_of_naive = relu_of_naive && y_naive_relu[i] == std::max(y_naive[i], 0.f);
+  CHECK(relu_of_naive);
+  conv2d_forward_im2col(x.data(), w.data(), bp, y_im2col_relu.data(), g, true);
+  CHECK(max_abs_diff(y_im2col_relu, y_naive_relu) < 1e-4f);
   Tensor dx_naive(x.shape()), dw_naive(w.shape()), db_naive({g.OC});
   conv2d_backward_naive(dy.data(), x.data(), w.data(), dx_naive.data(), dw_naive.data(), db_naive.data(), g);
   Tensor dx_im2col(x.shape()), dw_im2col(w.shape());
@@ -110,6 +118,13 @@ void check_twins(const ConvGeometry& g, bool with_bias, Generator& gen) {
     CHECK(max_abs_diff(y_direct, y_naive) < 1e-4f);
     conv2d_forward(x.data(), w.data(), bp, y_fast.data(), g);
     CHECK(max_abs_diff(y_fast, y_naive) < 1e-4f);
+    // With the ReLU in the stores (the folded conv-BN-ReLU of inference): the naive twin's ReLU.
+    Tensor y_relu(dy.shape());
+    conv2d_forward(x.data(), w.data(), bp, y_relu.data(), g, true);
+    CHECK(max_abs_diff(y_relu, y_naive_relu) < 1e-4f);
+    y_relu.fill(7.f);
+    conv2d_direct_forward(x.data(), w.data(), bp, y_relu.data(), g, true);
+    CHECK(max_abs_diff(y_relu, y_naive_relu) < 1e-4f);
 
     Tensor dx_direct(x.shape()), dw_direct(w.shape());
     dx_direct.fill(7.f);  // outputs are overwritten, not accumulated into

@@ -69,6 +69,39 @@ TEST_CASE("pointwise kernels: channel scale matches naive on every instruction s
   });
 }
 
+TEST_CASE("pointwise kernels: the join after SE, relu(x s + r), and its backward match naive on every instruction set") {
+  Generator gen(53);
+  testing::for_each_isa([&](const std::string&) {
+    for (auto [NC, HW] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {6, 49}, {130, 64}, {7, 1024}, {3, 17}}) {
+      INFO("NC = " << NC << ", HW = " << HW);
+      Tensor x = Tensor::uniform({NC, HW}, -1, 1, gen), r = Tensor::uniform({NC, HW}, -1, 1, gen);
+      Tensor g = Tensor::uniform({NC, HW}, -1, 1, gen), s = Tensor::uniform({NC}, 0, 1, gen);
+      Tensor y({NC, HW}), y_n({NC, HW});
+      channel_scale_add_relu_forward(x.data(), s.data(), r.data(), y.data(), NC, HW);
+      channel_scale_add_relu_forward_naive(x.data(), s.data(), r.data(), y_n.data(), NC, HW);
+      CHECK(max_abs_diff(y, y_n) < 1e-6f);  // one FMA against double (rounded twice)
+      Tensor dr({NC, HW}), dr_n({NC, HW}), dx({NC, HW}), dx_n({NC, HW}), ds({NC}), ds_n({NC});
+      channel_scale_add_relu_backward(g.data(), y_n.data(), x.data(), s.data(), dr.data(), dx.data(), ds.data(), NC, HW);
+      channel_scale_add_relu_backward_naive(g.data(), y_n.data(), x.data(), s.data(), dr_n.data(), dx_n.data(),
+                                            ds_n.data(), NC, HW);
+      CHECK(max_abs_diff(dr, dr_n) == 0.f);
+      CHECK(max_abs_diff(dx, dx_n) == 0.f);
+      CHECK(max_abs_diff(ds, ds_n) < 1e-4f);
+      // The masked gradient is what relu_backward gives; dx and ds what the channel scale's
+      // backward gives from it.
+      Tensor d({NC, HW}), dx_cs({NC, HW}), ds_cs({NC});
+      relu_backward(g.data(), y_n.data(), d.data(), NC * HW);
+      channel_scale_backward(d.data(), x.data(), s.data(), dx_cs.data(), ds_cs.data(), NC, HW);
+      CHECK(max_abs_diff(dr, d) == 0.f);
+      CHECK(max_abs_diff(dx, dx_cs) == 0.f);
+      CHECK(max_abs_diff(ds, ds_cs) == 0.f);
+      ds.fill(5.f);  // dx not wanted
+      channel_scale_add_relu_backward(g.data(), y_n.data(), x.data(), s.data(), dr.data(), nullptr, ds.data(), NC, HW);
+      CHECK(max_abs_diff(ds, ds_n) < 1e-4f);
+    }
+  });
+}
+
 TEST_CASE("pointwise kernels: a value per plane added (or spread alone, or in place) matches naive") {
   Generator gen(55);
   testing::for_each_isa([&](const std::string&) {

@@ -187,7 +187,10 @@ TEST_CASE("SE positions: standard, pre, post and identity compose as the SE pape
       Variable x(Tensor::normal({2, in, 6, 6}, 0.f, 1.f, gen));
       Variable y = b(x);
       CHECK(y.shape() == Shape{2, out, 6 / stride, 6 / stride});
-      CHECK(max_abs_diff(y.data(), by_hand(b, where, x).data()) == 0.f);
+      // Standard: the block joins with one FMA (channel_scale_add_relu), the hand a product and
+      // a sum: one rounding apart.
+      const float tolerance = where == Position::Standard ? 1e-5f : 0.f;
+      CHECK(max_abs_diff(y.data(), by_hand(b, where, x).data()) <= tolerance);
     }
   }
 }
