@@ -31,8 +31,8 @@ void ResidualBlock::finish() {
   if (attention_) register_module(attention_->kind().child_name(), attention_);
   shortcut_ = register_module("shortcut", std::make_shared<Sequential>());
   if (o.stride != 1 || o.in != o.out) {
-    shortcut_->push_back(conv(o.in, o.out, 1, o.stride));
-    shortcut_->push_back(bn(o.out));
+    shortcut_conv_ = shortcut_->push_back(conv(o.in, o.out, 1, o.stride));
+    shortcut_bn_ = shortcut_->push_back(bn(o.out));
   }
 }
 

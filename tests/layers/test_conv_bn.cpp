@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "autograd/trace.h"
+#include "core/kernels/op_timer.h"
 #include "layers/conv_bn.h"
 #include "layers/layers.h"
 
@@ -118,8 +119,12 @@ TEST_CASE("conv_bn: whole models in eval mode give the same outputs folded (no g
     const Variable x(Tensor::uniform({2, 3, hw, hw}, -1, 1, gen));
     const Tensor with_grad = model(x).data();
     NoGradGuard no_grad;
+    reset_op_times();
+    set_op_timing(true);
     const Tensor folded = model(x).data();
+    set_op_timing(false);
     INFO("blocks " << (config.block == BlockType::Basic ? "basic" : "bottleneck"));
+    CHECK(op_time_seconds(OpKind::BatchNorm) == 0.0);  // every batchnorm folded (the shortcut's too)
     CHECK(max_abs_diff(folded, with_grad) <= 1e-4f * std::max(1.f, max_abs(with_grad)));
     // The profile runs the modules one by one: every batchnorm keeps its row.
     const Profile p = profile(model, {1, 3, hw, hw});
