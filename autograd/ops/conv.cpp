@@ -85,9 +85,8 @@ Variable conv2d_batchnorm_inference(const Variable& x, const Variable& weight, c
     EXCITE_CHECK(t->dim() == 1 && t->size(0) == g.OC,
                  "conv2d_batchnorm_inference: running statistics " << t->shape() << " do not fit weight "
                                                                    << weight.shape() << " (expected [" << g.OC << "])");
-  const bool wants_grad = x.requires_grad() || weight.requires_grad() || (bias.defined() && bias.requires_grad()) ||
-                          (bn_weight.defined() && bn_weight.requires_grad()) ||
-                          (bn_bias.defined() && bn_bias.requires_grad());
+  const bool wants_grad = x.requires_grad() || weight.requires_grad() || bias.requires_grad() ||
+                          bn_weight.requires_grad() || bn_bias.requires_grad();  // false when undefined
   EXCITE_CHECK(!(grad_enabled() && wants_grad),
                "conv2d_batchnorm_inference: records no graph, but a gradient is wanted (run it under NoGradGuard, "
                "or use conv2d and batch_norm)");

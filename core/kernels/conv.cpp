@@ -24,6 +24,7 @@
 
 #include "core/blas.h"
 #include "core/kernels/conv_direct.h"
+#include "core/kernels/pointwise.h"
 #include "core/kernels/strided_copy.h"
 #include "core/parallel.h"
 
@@ -125,8 +126,7 @@ void conv2d_forward_im2col(const float* x, const float* w, const float* b, float
         for (int64_t oc = 0; oc < OCg; ++oc) std::fill(yg + oc * P, yg + (oc + 1) * P, b[gr * OCg + oc]);
       }
       gemm(false, false, OCg, P, Kg, 1.f, w + gr * OCg * Kg, Kg, src, P, b ? 1.f : 0.f, yg, P);
-      if (relu)
-        for (int64_t i = 0; i < OCg * P; ++i) yg[i] = std::max(yg[i], 0.f);
+      if (relu) relu_forward(yg, yg, OCg * P);
     }
   };
   if (g.N >= num_threads()) {
