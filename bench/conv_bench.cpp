@@ -91,11 +91,12 @@ struct Layer {
 constexpr const char* kUsage =
     "usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]\n";
 
-// The thread count an argument spells (a whole number, 1 to 4096), or 0 if it spells none.
-int thread_count(const char* s) {
+// The whole number in [lo, hi] an argument spells, or lo - 1 if it spells none (so "--reps x"
+// or "--batch 0" is refused, not read as 0).
+long whole_number(const char* s, long lo, long hi) {
   char* end = nullptr;
   const long n = std::strtol(s, &end, 10);
-  return *s != '\0' && *end == '\0' && n >= 1 && n <= 4096 ? static_cast<int>(n) : 0;
+  return *s != '\0' && *end == '\0' && n >= lo && n <= hi ? n : lo - 1;
 }
 
 int main(int argc, char** argv) {
@@ -104,25 +105,34 @@ int main(int argc, char** argv) {
   int reps = 9;
   bool fast_only = false, fmnist = false;
   int only_layer = -1;
+  auto value = [&](int& i, long lo, long hi) {
+    const char* flag = argv[i];
+    const long n = i + 1 < argc ? whole_number(argv[++i], lo, hi) : lo - 1;
+    if (n < lo) {
+      std::fprintf(stderr, "bench_conv_bench: %s takes a whole number from %ld to %ld\n%s", flag, lo, hi, kUsage);
+      std::exit(2);
+    }
+    return n;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--batch" && i + 1 < argc) {
-      batch = std::atoll(argv[++i]);
+    if (a == "--batch") {
+      batch = value(i, 1, 1 << 20);
     } else if (a == "--cpu") {
       g_cpu_time = true;
     } else if (a == "--fmnist") {
       fmnist = true;
     } else if (a == "--fast-only") {
       fast_only = true;
-    } else if (a == "--layer" && i + 1 < argc) {
-      only_layer = std::atoi(argv[++i]);
-    } else if (a == "--reps" && i + 1 < argc) {
-      reps = std::atoi(argv[++i]);
+    } else if (a == "--layer") {
+      only_layer = static_cast<int>(value(i, 0, 1000));
+    } else if (a == "--reps") {
+      reps = static_cast<int>(value(i, 1, 1000000));
     } else if (a == "-h" || a == "--help") {
       std::printf("%s", kUsage);
       return 0;
-    } else if (const int n = thread_count(argv[i]); n >= 1) {
-      threads.push_back(n);
+    } else if (const long n = whole_number(argv[i], 1, 4096); n >= 1) {
+      threads.push_back(static_cast<int>(n));
     } else {
       std::fprintf(stderr, "bench_conv_bench: '%s' is not a thread count (1-4096) or an option\n%s", argv[i], kUsage);
       return 2;
@@ -155,6 +165,10 @@ int main(int argc, char** argv) {
       {"1x1 32->64 s2", {.N = batch, .C = 32, .H = 14, .W = 14, .OC = 64, .stride_h = 2, .stride_w = 2}},
   };
   const std::vector<Layer>& layers = fmnist ? fashion : cifar;
+  if (only_layer >= static_cast<int>(layers.size())) {
+    std::fprintf(stderr, "bench_conv_bench: --layer %d: the table has layers 0 to %zu\n", only_layer, layers.size() - 1);
+    return 2;
+  }
 
   std::printf("kernels: %s (EXCITE_ISA forces one), OpenBLAS core: %s, batch %lld, best of %d runs, GFLOP/s = 2 * MACs / %s time\n",
               isa_name().c_str(), blas_core_name(), static_cast<long long>(batch), reps, g_cpu_time ? "CPU" : "wall");

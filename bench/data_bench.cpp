@@ -13,6 +13,7 @@
 // repository root, ../shared/datasets is found).
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -74,10 +75,25 @@ static double measure(Loader& loader, int epochs, int64_t* images_out) {
 int main(int argc, char** argv) {
   std::string cifar_flag, folder;
   int epochs = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--cifar")) cifar_flag = argv[i + 1];
-    if (!std::strcmp(argv[i], "--folder")) folder = argv[i + 1];
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
+  for (int i = 1; i < argc; i += 2) {
+    const bool has_value = i + 1 < argc;
+    if (has_value && !std::strcmp(argv[i], "--cifar")) {
+      cifar_flag = argv[i + 1];
+    } else if (has_value && !std::strcmp(argv[i], "--folder")) {
+      folder = argv[i + 1];
+    } else if (has_value && !std::strcmp(argv[i], "--epochs")) {
+      char* end = nullptr;
+      const long n = std::strtol(argv[i + 1], &end, 10);
+      if (*argv[i + 1] == '\0' || *end != '\0' || n < 1 || n > 1000) {
+        std::fprintf(stderr, "bench_data_bench: --epochs takes a whole number from 1 to 1000, not '%s'\n", argv[i + 1]);
+        return 2;
+      }
+      epochs = static_cast<int>(n);
+    } else {
+      std::fprintf(stderr, "bench_data_bench: unknown option or missing value: '%s'\n"
+                   "usage: bench_data_bench [--cifar DIR] [--folder DIR] [--epochs N]\n", argv[i]);
+      return 2;
+    }
   }
   try {
     {
