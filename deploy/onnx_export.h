@@ -36,8 +36,8 @@ struct OnnxExportOptions {
   std::string output_name = "logits";
   std::string graph_name = "excite";
   std::string doc = {};  // free text stored as the model's doc_string (arch, options)
-  // Stored as the model's metadata_props, for the program that runs it: e.g. "classes" (names,
-  // comma-separated), "normalize_mean", "normalize_std", "arch".
+  // Stored as the model's metadata_props, for the program that runs it: e.g. "classes" (`excite
+  // export` writes the names as a JSON list), "normalize_mean", "normalize_std", "arch".
   std::vector<std::pair<std::string, std::string>> metadata = {};
 };
 

@@ -5,12 +5,15 @@
 //   [--opset 13..17] [--batch-norm fold|keep] [any model flag, as excite train]
 //
 // The file: float32 NCHW input "input" [N, C, H, W], output "logits" [N, K], N dynamic, eval
-// mode (deploy/README.md). Its metadata: arch, attention, dataset, classes (comma-separated),
-// normalize_mean and normalize_std (per channel, in [0, 1] units: x / 255 - mean) / std).
+// mode (deploy/README.md). Its metadata: arch, attention, dataset, classes (a JSON list of the
+// names, which may hold commas), normalize_mean and normalize_std (comma-separated, per channel,
+// in [0, 1] units: (x / 255 - mean) / std).
 // Flags given beside RUN_DIR override the run's config. Errors: one line, exit 2, nothing
 // written (deploy/atomic_write.h).
 #include <cstdio>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "apps/cli/commands.h"
 #include "apps/cli/export_flags.h"
@@ -27,12 +30,6 @@ std::string joined(const std::vector<float>& v) {
   out.precision(7);  // a float's digits: 0.286, not 0.286000013
   for (size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << v[i];
   return out.str();
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string out;
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + v[i];
-  return out;
 }
 
 }  // namespace
@@ -59,7 +56,8 @@ Command add_export_command(CLI::App& app) {
         {"dataset", name_of(config.dataset)},
         {"normalize_mean", joined(in.stats.mean)},
         {"normalize_std", joined(in.stats.std)}};
-    if (!classes.empty()) metadata.push_back({"classes", joined(classes)});
+    // A JSON list: a class name may hold a comma (an image folder's "crane, bird").
+    if (!classes.empty()) metadata.push_back({"classes", nlohmann::json(classes).dump()});
     options.doc = "excite " + config.model.arch;
     options.metadata = metadata;
     const deploy::OnnxExportSummary s = deploy::export_weights_to_onnx(config.model, weights,

@@ -62,10 +62,14 @@ TEST_CASE("excite export - the exported file gives the logits of excite predict 
   // A run directory as excite train leaves it: the config (a subset of keys), the weights.
   fs::create_directory(dir + "/run");
   std::ofstream(dir + "/run/config.json") << R"({"dataset": "fashion-mnist", "model": {"arch": "seresnet8"}})";
+  // Class names as an image folder may have them, one with a comma: the metadata keeps them apart.
+  std::ofstream(dir + "/run/classes.json") << R"(["crane, bird", "b", "c", "d", "e", "f", "g", "h", "i", "j"])";
   fs::copy_file(dir + "/w.safetensors", dir + "/run/best.safetensors");
   r = run(std::string(EXCITE_BINARY) + " export '" + dir + "/run' --opset 17 --onnx '" + dir + "/m_run.onnx'", dir);
   INFO(r.err);
   REQUIRE(r.code == 0);
+  CHECK(slurp(dir + "/m_run.onnx").find(R"(["crane, bird","b","c","d","e","f","g","h","i","j"])") != std::string::npos);
+  CHECK(slurp(dir + "/m_fold.onnx").find(R"(["T-shirt/top","Trouser","Pullover",)") != std::string::npos);
   const Tensor predicted = load_npy(dir + "/predict.npy");
   std::vector<RuntimeCheck> checks{{dir + "/m_fold.onnx", {x}, {predicted}},
                                    {dir + "/m_keep.onnx", {x}, {predicted}},

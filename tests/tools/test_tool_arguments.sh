@@ -2,7 +2,8 @@
 # tests/tools/test_tool_arguments.sh SOURCE_DIR BENCH_CONV — the helper tools outside `excite` on
 # bad arguments: scripts/setup.sh, bench_conv_bench (its flags' values too) and
 # bench/compare_pytorch.py each end with one line saying what is wrong and a non-zero status (no
-# traceback, no uncaught exception), and --help prints the usage. Installs and builds nothing: every case fails before that.
+# traceback, no uncaught exception), and --help prints the usage. Installs and builds nothing:
+# every case fails before that.
 set -uo pipefail
 src=$1 bench=$2
 fails=0
