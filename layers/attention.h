@@ -87,8 +87,9 @@ class AttentionModule : public Module {
   // x [N, C, H, W] -> the same shape, re-weighted. Time goes to "se" in `excite bench`'s
   // breakdown (core/kernels/op_timer.h), for every kind.
   Variable forward(const Variable& x) final;
-  // relu(this(x) + residual): a residual block's join after its attention (Position::Standard).
-  // For a kind that only scales channels (scales_channels_only: SE, ECA) one op,
+  // relu(this(x) + residual): a residual block's join after its attention (Position::Standard; at
+  // Position::Identity x is the shortcut's output and residual the branch's).
+  // For a kind that only scales channels (scales_channels_only: SE, ECA, global GE without theta) one op,
   // channel_scale_add_relu, one pass each way instead of two; for the others, and while a profile
   // or a trace is taken (a profile sees the module's call, a trace only ops the exporter knows),
   // the module and then add_relu.

@@ -73,6 +73,7 @@ class GEModule final : public AttentionModule {
     EXCITE_CHECK(e == 0 || (e <= H && e <= W), label() << ": option 'extent' " << e << " does not fit the " << H << "x"
                                                        << W << " map; use an extent <= " << std::min(H, W)
                                                        << " or 0 (global)");
+    if (scales_channels_only()) return channel_scale(x, channel_gate(x));
     Variable g;
     if (o_.theta) {
       g = x;
@@ -80,8 +81,6 @@ class GEModule final : public AttentionModule {
         g = (*norms_[i])((*convs_[i])(g));
         if (i + 1 != convs_.size()) g = relu(g);
       }
-    } else if (e == 0) {
-      g = reshape(global_avg_pool(x), {N, C, 1, 1});
     } else {
       g = avg_pool2d(x, {.kernel_h = 2 * e - 1, .kernel_w = 2 * e - 1, .stride_h = e, .stride_w = e, .pad_h = e - 1,
                          .pad_w = e - 1, .count_include_pad = false});
@@ -94,6 +93,17 @@ class GEModule final : public AttentionModule {
     }
     if (recording_gates()) note_gates(global_avg_pool(a));
     return x * upsample_nearest(a, H, W);
+  }
+
+  // Global and without theta, GE is a channel gate: gate(mean of each plane), as SE without its MLP.
+  bool scales_channels_only() const override { return !o_.theta && o_.extent == 0; }
+  Variable channel_gate(const Variable& x) override {
+    EXCITE_CHECK(x.dim() == 4 && x.size(1) == channels(),
+                 label() << ": expected input [N, " << channels() << ", H, W], got " << x.shape());
+    const int64_t N = x.size(0), C = channels();
+    const Variable e = reshape((*gate_)(reshape(global_avg_pool(x), {N, C, 1, 1})), {N, C});
+    note_gates(e);
+    return e;
   }
 
  private:

@@ -49,11 +49,15 @@ Variable ResidualBlock::forward(const Variable& x) {
   Variable residual = shortcut_bn_ && folds_batchnorm(*shortcut_bn_) ? conv_bn(*shortcut_conv_, *shortcut_bn_, x)
                                                                      : (*shortcut_)(x);
   Variable out = branch(attend_at(Position::Pre, x));
-  residual = attend_at(Position::Identity, residual);
-  // relu(out + residual) in one op; at the standard position with the attention in it where its
-  // kind can (SE: scale, add and ReLU in one pass).
-  out = attention_ && where == Position::Standard ? attention_->forward_add_relu(out, residual)
-                                                  : add_relu(out, residual);
+  // relu(out + residual) in one op; at the standard and identity positions with the attention on
+  // out or on residual in it, where its kind can (SE: scale, add and ReLU in one pass).
+  if (attention_ && where == Position::Standard) {
+    out = attention_->forward_add_relu(out, residual);
+  } else if (attention_ && where == Position::Identity) {
+    out = attention_->forward_add_relu(residual, out);
+  } else {
+    out = add_relu(out, residual);
+  }
   return attend_at(Position::Post, out);
 }
 

@@ -187,12 +187,30 @@ TEST_CASE("SE positions: standard, pre, post and identity compose as the SE pape
       Variable x(Tensor::normal({2, in, 6, 6}, 0.f, 1.f, gen));
       Variable y = b(x);
       CHECK(y.shape() == Shape{2, out, 6 / stride, 6 / stride});
-      // Standard: the block joins with one FMA (channel_scale_add_relu), the hand a product and
-      // a sum: one rounding apart.
-      const float tolerance = where == Position::Standard ? 1e-5f : 0.f;
+      // Standard and identity: the block joins with one FMA (channel_scale_add_relu), the hand a
+      // product and a sum: one rounding apart.
+      const float tolerance = where == Position::Standard || where == Position::Identity ? 1e-5f : 0.f;
       CHECK(max_abs_diff(y.data(), by_hand(b, where, x).data()) <= tolerance);
     }
   }
+}
+
+TEST_CASE("The join is one op at the standard and identity positions for SE - ECA - global GE, not GE over an extent") {
+  Generator gen(9);
+  OptionValues extent2;
+  extent2.set("extent", int64_t{2});
+  const std::vector<std::pair<AttentionOptions, bool>> kinds = {{se_attention(), true},
+                                                                {{.kind = "eca"}, true},
+                                                                {{.kind = "ge"}, true},
+                                                                {{.kind = "ge", .options = extent2}, false}};
+  for (const auto& [attention, channels_only] : kinds)
+    for (auto where : {Position::Standard, Position::Identity, Position::Post}) {
+      INFO(attention.kind << " " << name_of(where));
+      BasicBlock b({.in = 8, .out = 8, .attention = attention, .position = where});
+      const Variable y = b(Variable(Tensor::normal({2, 8, 6, 6}, 0.f, 1.f, gen)));
+      REQUIRE(y.node());
+      CHECK((y.node()->name == "channel_scale_add_relu") == (channels_only && where != Position::Post));
+    }
 }
 
 TEST_CASE("SE blocks: names in the seed's order - Bottleneck - SEBlock") {
