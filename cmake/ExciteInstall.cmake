@@ -9,6 +9,18 @@ include(CMakePackageConfigHelpers)
 
 set(EXCITE_VERSION 0.1.0)
 set(EXCITE_INSTALL_LIBRARIES excite_core excite_autograd excite_layers excite_data excite_optim excite_dist excite_train)
+# A build of some folders only (EXCITE_FOLDERS, as scripts/cross-aarch64.sh configures core and
+# autograd) has nothing to install as a package: no rules then, rather than a failed configure.
+set(excite_not_built "")
+foreach(lib ${EXCITE_INSTALL_LIBRARIES})
+  if(NOT TARGET ${lib})
+    list(APPEND excite_not_built ${lib})
+  endif()
+endforeach()
+if(excite_not_built)
+  message(STATUS "excite: no install rules in this build (not built: ${excite_not_built})")
+  return()
+endif()
 # MPI: on when apps/train/dist found it (excite_dist then links MPI::MPI_CXX); the package asks for it.
 get_property(EXCITE_USES_MPI GLOBAL PROPERTY EXCITE_USES_MPI)
 if(NOT EXCITE_USES_MPI)
