@@ -8,10 +8,11 @@
 // the im2col + per-sample sgemm path on its own, and "bat" the design it was chosen over: one
 // batched im2col [K, 32*OH*OW] + one threaded sgemm + a transpose back to NCHW.
 //
-// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]
+// Usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist] [--tile]
 //   (default: threads 1 2, N 128; --fast-only: only the dispatching entry points' columns;
 //   --layer I: only the I-th layer of the table; --fmnist: SE-ResNet-8's shapes on 1x28x28, the
-//   default model, instead of SE-ResNet-20's on 3x32x32). EXCITE_ISA picks the kernels' instruction set.
+//   default model, instead of SE-ResNet-20's on 3x32x32; --tile: only the forward register tile,
+//   its input in L1: see tile_ceiling). EXCITE_ISA picks the kernels' instruction set.
 // --cpu times process CPU time instead of wall time: GFLOP per CPU-second, i.e. per core. On a
 // shared, busy machine that is the steadier measure of a kernel; wall time is what training sees.
 #include <algorithm>
@@ -25,6 +26,7 @@
 
 #include "core/blas.h"
 #include "core/kernels/conv.h"
+#include "core/kernels/conv_tiles.h"
 #include "core/kernels/fma_peak.h"
 #include "core/kernels/isa.h"
 #include "core/parallel.h"
@@ -86,10 +88,41 @@ struct Layer {
   ConvGeometry g;
 };
 
+// --tile: the direct kernels' forward register tile alone, on 16 input channels x 9 taps whose
+// input stays in L1 (one tile of positions computed over and over, no staging, no stores to
+// memory that matter): the ceiling of the stride-1 3x3 convolutions on this core for the tile
+// shapes the running target picks, next to the FMA peak (1 thread).
+void tile_ceiling(int reps) {
+  const int64_t lanes = conv_tiles::lanes(), Cin = 16, W = 32;
+  const double peak = fma_peak_gflops(1);
+  for (int64_t vectors : {3, 4}) {
+    const int64_t P = vectors * lanes, S = P + 2 * W + 2 * conv_tiles::kSlack;
+    const conv_tiles::TileShape shape = conv_tiles::forward_tile_shape(P);
+    const int64_t Cout = 2 * shape.rows;
+    std::vector<float> x(static_cast<size_t>(Cin * S), 0.5f), wp(static_cast<size_t>(Cout * Cin * 9), 0.01f),
+        y(static_cast<size_t>(Cout * P));
+    std::vector<int64_t> off;
+    for (int64_t kh = 0; kh < 3; ++kh)
+      for (int64_t kw = 0; kw < 3; ++kw) off.push_back(kh * W + kw);
+    const conv_tiles::TapInput in{.x = x.data(), .channels = Cin, .in_stride = S, .off = off.data(), .taps = 9};
+    const int calls = 20000;
+    const double t = best_seconds(
+        [&] {
+          for (int i = 0; i < calls; ++i) conv_tiles::forward_positions(in, wp.data(), Cout, nullptr, y.data(), P, 0, P);
+        },
+        reps);
+    const double gflops = 2.0 * static_cast<double>(Cout * Cin * 9 * P) * calls / t / 1e9;
+    std::printf("forward tile %d x %d (%lld positions, %lld -> %lld channels, 3x3, input in L1): %.1f GFLOP/s = %.0f %% "
+                "of the FMA peak (%.1f)\n",
+                shape.rows, shape.vectors, static_cast<long long>(P), static_cast<long long>(Cin),
+                static_cast<long long>(Cout), gflops, 100.0 * gflops / peak, peak);
+  }
+}
+
 }  // namespace
 
 constexpr const char* kUsage =
-    "usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist]\n";
+    "usage: bench_conv_bench [threads...] [--batch N] [--reps R] [--cpu] [--fast-only] [--layer I] [--fmnist] [--tile]\n";
 
 // The whole number in [lo, hi] an argument spells, or lo - 1 if it spells none (so "--reps x"
 // or "--batch 0" is refused, not read as 0).
@@ -103,7 +136,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads;
   int64_t batch = 128;
   int reps = 9;
-  bool fast_only = false, fmnist = false;
+  bool fast_only = false, fmnist = false, tile = false;
   int only_layer = -1;
   auto value = [&](int& i, long lo, long hi) {
     const char* flag = argv[i];
@@ -122,6 +155,8 @@ int main(int argc, char** argv) {
       g_cpu_time = true;
     } else if (a == "--fmnist") {
       fmnist = true;
+    } else if (a == "--tile") {
+      tile = true;
     } else if (a == "--fast-only") {
       fast_only = true;
     } else if (a == "--layer") {
@@ -137,6 +172,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_conv_bench: '%s' is not a thread count (1-4096) or an option\n%s", argv[i], kUsage);
       return 2;
     }
+  }
+  if (tile) {
+    set_num_threads(1);
+    std::printf("kernels: %s (EXCITE_ISA forces one), 1 thread, best of %d runs\n", isa_name().c_str(), reps);
+    tile_ceiling(reps);
+    return 0;
   }
   if (threads.empty()) threads = {1, 2};
 

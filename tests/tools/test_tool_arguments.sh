@@ -32,6 +32,7 @@ check "bench_conv_bench --reps not a number" 2 "^bench_conv_bench: --reps takes 
 check "bench_conv_bench --batch 0" 2 "^bench_conv_bench: --batch takes a whole number" -- "$bench" 1 --batch 0
 check "bench_conv_bench --layer without a value" 2 "^bench_conv_bench: --layer takes a whole number" -- "$bench" 1 --layer
 check "bench_conv_bench --layer past the table" 2 "^bench_conv_bench: --layer 8: the table has layers 0 to 7" -- "$bench" 1 --layer 8
+check "bench_conv_bench --tile" 0 "^forward tile [0-9]+ x [0-9]+ .* % of the FMA peak" -- "$bench" --tile --reps 1
 check "bench_conv_bench --help" 0 "^usage: bench_conv_bench" -- "$bench" --help
 # With or without PyTorch installed: no PyTorch stops first; with it, the missing binary does.
 check "compare_pytorch, no excite binary" 1 "^compare_pytorch: (no PyTorch|cannot run)" -- \
