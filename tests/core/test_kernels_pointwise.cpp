@@ -87,14 +87,16 @@ TEST_CASE("pointwise kernels: the join after SE, relu(x s + r), and its backward
       CHECK(max_abs_diff(dr, dr_n) == 0.f);
       CHECK(max_abs_diff(dx, dx_n) == 0.f);
       CHECK(max_abs_diff(ds, ds_n) < 1e-4f);
-      // The masked gradient is what relu_backward gives; dx and ds what the channel scale's
-      // backward gives from it.
+      // The masked gradient is what relu_backward gives; dx what the channel scale's backward
+      // gives from it, and ds the same sum in the same order, to a rounding per term: whether a*b
+      // + c is one fused rounding or two is the compiler's choice per kernel where the target
+      // has no vectors but the baseline has FMA (the scalar target on aarch64: GCC contracts).
       Tensor d({NC, HW}), dx_cs({NC, HW}), ds_cs({NC});
       relu_backward(g.data(), y_n.data(), d.data(), NC * HW);
       channel_scale_backward(d.data(), x.data(), s.data(), dx_cs.data(), ds_cs.data(), NC, HW);
       CHECK(max_abs_diff(dr, d) == 0.f);
       CHECK(max_abs_diff(dx, dx_cs) == 0.f);
-      CHECK(max_abs_diff(ds, ds_cs) == 0.f);
+      CHECK(max_abs_diff(ds, ds_cs) < 1e-5f);
       ds.fill(5.f);  // dx not wanted
       channel_scale_add_relu_backward(g.data(), y_n.data(), x.data(), s.data(), dr.data(), nullptr, ds.data(), NC, HW);
       CHECK(max_abs_diff(ds, ds_n) < 1e-4f);
